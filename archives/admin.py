@@ -1,0 +1,122 @@
+from django.contrib import admin
+
+from .models import (
+    Cadre,
+    CadreInfoChange,
+    Dossier,
+    DossierTransfer,
+    DossierUse,
+    ImportJob,
+    Material,
+    MaterialCategory,
+    MaterialReceipt,
+    MaterialSendOut,
+    MaterialWeeding,
+    Recusal,
+    ResumePeriod,
+    Unit,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Registers and histories are append-only: the admin shows them, never edits them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "order"]
+    search_fields = ["full_name"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Cadre)
+class CadreAdmin(admin.ModelAdmin):
+    list_display = ["name", "gender", "unit", "position", "rank", "birth_date", "work_start_date", "party_join_date", "education"]
+    list_filter = ["rank", "education", "gender"]
+    search_fields = ["name", "id_number", "unit__full_name"]
+    autocomplete_fields = ["unit", "user"]
+    list_select_related = ["unit"]
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    list_display = ["cadre", "volumes", "location", "custody"]
+    search_fields = ["cadre__name", "cadre__id_number"]
+    list_select_related = ["cadre"]
+    readonly_fields = ["cadre"]
+
+
+@admin.register(MaterialCategory)
+class MaterialCategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "order"]
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "formed_date", "pages", "dossier", "altered", "weeded_at"]
+    list_filter = ["category", "altered"]
+    search_fields = ["title", "dossier__cadre__name", "dossier__cadre__id_number"]
+    list_select_related = ["category", "dossier__cadre"]
+    raw_id_fields = ["dossier"]
+
+
+@admin.register(ResumePeriod)
+class ResumePeriodAdmin(admin.ModelAdmin):
+    list_display = ["cadre", "start", "end", "unit_and_post", "proof_material"]
+    search_fields = ["cadre__name", "cadre__id_number", "unit_and_post"]
+    raw_id_fields = ["cadre"]
+
+
+@admin.register(Recusal)
+class RecusalAdmin(admin.ModelAdmin):
+    list_display = ["user", "cadre", "relation", "declared_at"]
+    raw_id_fields = ["cadre"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(CadreInfoChange)
+class CadreInfoChangeAdmin(ReadOnlyAdmin):
+    list_display = ["cadre", "field", "old_value", "new_value", "source", "source_ref", "changed_by", "changed_at"]
+    list_filter = ["source", "field"]
+    search_fields = ["cadre__name", "cadre__id_number"]
+
+
+@admin.register(MaterialReceipt)
+class MaterialReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["serial", "dossier", "material_title", "received_on", "sender", "pages", "received_by"]
+
+
+@admin.register(MaterialSendOut)
+class MaterialSendOutAdmin(ReadOnlyAdmin):
+    list_display = ["serial", "dossier", "material_title", "sent_on", "recipient", "handled_by"]
+
+
+@admin.register(DossierUse)
+class DossierUseAdmin(ReadOnlyAdmin):
+    list_display = ["serial", "dossier", "user_name", "kind", "purpose", "recorded_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(DossierTransfer)
+class DossierTransferAdmin(ReadOnlyAdmin):
+    list_display = ["serial", "dossier", "from_unit", "to_unit", "sent_on", "method", "receipt_returned_on"]
+
+
+@admin.register(MaterialWeeding)
+class MaterialWeedingAdmin(ReadOnlyAdmin):
+    list_display = ["serial", "dossier", "material_title", "reason", "approved_by", "weeded_on"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "file_name", "status", "created_by", "finished_at"]
+    list_filter = ["kind", "status"]

@@ -1,0 +1,75 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .dates import PartialDate
+from .forms_fields import PartialDateFormField
+from .idnumber import IDNumberError, parse_id_number
+from .models import Cadre, Dossier, DossierTransfer, Education, Rank, Unit
+
+
+class CadreSearchForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名、身份证号、单位或职务"}))
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.all(), required=False, empty_label="全部单位")
+    rank = forms.ChoiceField(label="职级", choices=[("", "全部职级"), *Rank.choices], required=False)
+
+
+class CadreForm(forms.ModelForm):
+    birth_date = PartialDateFormField(label="出生日期")
+    work_start_date = PartialDateFormField(label="参加工作时间")
+    party_join_date = PartialDateFormField(label="入党时间", required=False, help_text="非党员留空")
+
+    class Meta:
+        model = Cadre
+        fields = [
+            "name",
+            "gender",
+            "ethnicity",
+            "id_number",
+            "unit",
+            "position",
+            "rank",
+            "birth_date",
+            "work_start_date",
+            "party_join_date",
+            "education",
+            "degree",
+            "school",
+            "major",
+            "study_mode",
+            "verification_number",
+        ]
+        error_messages = {"id_number": {"unique": "该身份证号已存在"}}
+
+    def clean_id_number(self):
+        try:
+            return parse_id_number(self.cleaned_data["id_number"]).number
+        except IDNumberError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean(self):
+        data = super().clean()
+        number = data.get("id_number")
+        if number:
+            id_number = parse_id_number(number)
+            if data.get("gender") and data["gender"] != id_number.sex:
+                self.add_error("gender", f"性别与身份证号不符（身份证号显示为{id_number.sex}）")
+        birth: PartialDate | None = data.get("birth_date")
+        work: PartialDate | None = data.get("work_start_date")
+        if birth and work and work.is_before(birth):
+            self.add_error("work_start_date", "参加工作时间早于出生日期")
+        if data.get("education") and Education.level(data["education"]) is None:
+            self.add_error("education", "学历不在规定的列表中")
+        return data
+
+
+class DossierForm(forms.ModelForm):
+    class Meta:
+        model = Dossier
+        fields = ["volumes", "location"]
+
+
+class TransferForm(forms.Form):
+    to_unit = forms.CharField(label="接收单位", max_length=200)
+    sent_on = forms.DateField(label="转递日期", widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label="转递方式", choices=DossierTransfer.Method.choices, help_text="严禁通过邮寄转递档案")
+    reason = forms.CharField(label="转递原因", max_length=500, required=False)

@@ -1,0 +1,171 @@
+"""Writes to the archives domain: one function per business action."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    Cadre,
+    CadreInfoChange,
+    Dossier,
+    DossierTransfer,
+    DossierUse,
+    Material,
+    MaterialReceipt,
+    MaterialWeeding,
+    RegisterCounter,
+    Unit,
+)
+
+
+def _next_serial(register: str) -> int:
+    """Take the next serial number of a register; the counter row is locked until commit."""
+    counter, _ = RegisterCounter.objects.select_for_update().get_or_create(register=register)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def register_append(model, **fields):
+    """Append one entry to a register (append-only, serial-numbered)."""
+    with transaction.atomic():
+        entry = model(serial=_next_serial(model._meta.label_lower), **fields)
+        entry.full_clean(exclude=["serial"])
+        entry.save()
+    return entry
+
+
+def display_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Unit):
+        return value.full_name
+    return str(value)
+
+
+def cadre_record_changes(*, cadre: Cadre, old: dict, source: str, user=None, source_ref: str = "", note: str = "") -> list[CadreInfoChange]:
+    """Append a history row for every tracked field whose value differs from `old`."""
+    rows = []
+    now = timezone.now()
+    for field, before in old.items():
+        after = getattr(cadre, field)
+        if display_value(before) != display_value(after):
+            rows.append(
+                CadreInfoChange(
+                    cadre=cadre,
+                    field=field,
+                    old_value=display_value(before),
+                    new_value=display_value(after),
+                    source=source,
+                    source_ref=source_ref,
+                    changed_by=user,
+                    changed_at=now,
+                    note=note,
+                )
+            )
+    CadreInfoChange.objects.bulk_create(rows)
+    return rows
+
+
+def snapshot(cadre: Cadre) -> dict:
+    return {field: getattr(cadre, field) for field in Cadre.TRACKED_FIELDS}
+
+
+@transaction.atomic
+def cadre_create(*, user, **fields) -> Cadre:
+    cadre = Cadre(**fields)
+    cadre.full_clean()
+    cadre.save()
+    Dossier.objects.create(cadre=cadre)
+    return cadre
+
+
+@transaction.atomic
+def cadre_update(*, cadre: Cadre, user, source: str = CadreInfoChange.Source.MANUAL, source_ref: str = "", note: str = "", **fields) -> list[CadreInfoChange]:
+    """Change current information, keeping every old value in the cadre's history."""
+    locked = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    before = snapshot(locked)
+    for field, value in fields.items():
+        if field not in Cadre.TRACKED_FIELDS:
+            raise ValidationError(f"字段 {field} 不属于现有信息")
+        setattr(locked, field, value)
+    locked.full_clean()
+    locked.save()
+    changes = cadre_record_changes(cadre=locked, old=before, source=source, user=user, source_ref=source_ref, note=note)
+    cadre.refresh_from_db()
+    return changes
+
+
+def dossier_record_use(*, dossier: Dossier, user, purpose: str, path: str = "", kind: str = DossierUse.Kind.VIEW, approval: str = "") -> DossierUse:
+    """Write a 利用干部档案登记簿 row: called every time a user opens a dossier."""
+    return register_append(
+        DossierUse,
+        dossier=dossier,
+        recorded_by=user,
+        kind=kind,
+        user=user,
+        user_name=(user.get_full_name() or user.username),
+        purpose=purpose,
+        approval=approval,
+        path=path[:300],
+    )
+
+
+def material_receive(
+    *, dossier: Dossier, user, material: Material | None, material_title: str, received_on, sender: str, pages=None, received_by: str = ""
+) -> MaterialReceipt:
+    return register_append(
+        MaterialReceipt,
+        dossier=dossier,
+        recorded_by=user,
+        material=material,
+        material_title=material_title,
+        received_on=received_on,
+        sender=sender,
+        pages=pages,
+        received_by=received_by or (user.get_full_name() or user.username),
+    )
+
+
+@transaction.atomic
+def material_weed(*, material: Material, user, reason: str, approved_by: str, weeded_on=None) -> MaterialWeeding:
+    """剔除: remove a material that must not be filed; the register keeps its trace."""
+    if material.weeded_at:
+        raise ValidationError("该材料已剔除")
+    if not reason.strip():
+        raise ValidationError("剔除材料必须填写原因")
+    if not approved_by.strip():
+        raise ValidationError("剔除材料必须经过批准，请填写批准人")
+    entry = register_append(
+        MaterialWeeding,
+        dossier=material.dossier,
+        recorded_by=user,
+        material=material,
+        material_title=str(material),
+        reason=reason,
+        approved_by=approved_by,
+        weeded_on=weeded_on or timezone.localdate(),
+    )
+    material.weeded_at = timezone.now()
+    material.save(update_fields=["weeded_at"])
+    return entry
+
+
+@transaction.atomic
+def dossier_transfer(*, dossier: Dossier, user, from_unit: str, to_unit: str, sent_on, method: str, reason: str = "") -> DossierTransfer:
+    if method not in DossierTransfer.Method.values:
+        raise ValidationError("档案只能通过机要交通或专人送取转递，严禁邮寄")
+    entry = register_append(
+        DossierTransfer,
+        dossier=dossier,
+        recorded_by=user,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        sent_on=sent_on,
+        method=method,
+        reason=reason,
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(custody=Dossier.Custody.TRANSFERRED)
+    return entry

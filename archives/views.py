@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import selectors, services
+from .forms import CadreForm, CadreSearchForm
+from .models import Cadre, CadreInfoChange, DossierTransfer, DossierUse, MaterialReceipt, MaterialSendOut, MaterialWeeding
+from .roles import Role, role_required
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for operators: database, task queue mode and broker reachability."""
+    body = {"database": False, "task_queue": "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "broker", "broker": None}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        body["database"] = True
+    except Exception as exc:  # any failure means unhealthy; say which
+        body["database_error"] = exc.__class__.__name__
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        import redis
+
+        try:
+            client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2)
+            body["broker"] = bool(client.ping())
+        except Exception as exc:  # unreachable broker: report, do not raise
+            body["broker"] = False
+            body["broker_error"] = exc.__class__.__name__
+    healthy = body["database"] and body["broker"] is not False
+    body["status"] = "ok" if healthy else "error"
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@role_required(Role.ARCHIVIST)
+def cadre_list(request):
+    form = CadreSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.cadre_search(request.user, q=filters.get("q", ""), unit=filters.get("unit"), rank=filters.get("rank", ""))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "archives/cadre_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@role_required(Role.ARCHIVIST)
+def cadre_detail(request, pk):
+    cadre = selectors.get_cadre_for_archivist(request.user, pk)
+    services.dossier_record_use(dossier=cadre.dossier, user=request.user, purpose="管档人员查阅档案", path=request.path)
+    context = {"cadre": cadre, **selectors.cadre_dossier_contents(cadre)}
+    dossier = cadre.dossier
+    context["registers"] = {
+        "receipts": MaterialReceipt.objects.filter(dossier=dossier).select_related("recorded_by")[:50],
+        "sendouts": MaterialSendOut.objects.filter(dossier=dossier)[:50],
+        "uses": DossierUse.objects.filter(dossier=dossier).select_related("user")[:50],
+        "transfers": DossierTransfer.objects.filter(dossier=dossier)[:50],
+        "weedings": MaterialWeeding.objects.filter(dossier=dossier)[:50],
+    }
+    return render(request, "archives/cadre_detail.html", context)
+
+
+@role_required(Role.ARCHIVIST)
+def cadre_create(request):
+    form = CadreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cadre = services.cadre_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已新建干部 {cadre.name} 及其档案")
+            return redirect("archives:cadre_detail", pk=cadre.pk)
+    return render(request, "archives/cadre_form.html", {"form": form, "creating": True})
+
+
+@role_required(Role.ARCHIVIST)
+def cadre_edit(request, pk):
+    cadre = selectors.get_cadre_for_archivist(request.user, pk)
+    form = CadreForm(request.POST or None, instance=Cadre.objects.get(pk=cadre.pk))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            changes = services.cadre_update(cadre=cadre, user=request.user, source=CadreInfoChange.Source.MANUAL, **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已保存，{len(changes)} 项信息发生变化，原值已记入变更记录" if changes else "已保存，信息未变化")
+            return redirect("archives:cadre_detail", pk=cadre.pk)
+    return render(request, "archives/cadre_form.html", {"form": form, "cadre": cadre})
+
+
+REGISTERS = {
+    "receipts": (MaterialReceipt, "干部档案材料接收登记表"),
+    "sendouts": (MaterialSendOut, "转出档案材料登记簿"),
+    "uses": (DossierUse, "利用干部档案登记簿"),
+    "transfers": (DossierTransfer, "档案传递登记簿"),
+    "weedings": (MaterialWeeding, "剔除材料登记簿"),
+}
+
+
+@role_required(Role.ARCHIVIST)
+def register_index(request, name="uses"):
+    if name not in REGISTERS:
+        name = "uses"
+    model, title = REGISTERS[name]
+    qs = model.objects.select_related("dossier__cadre", "recorded_by").order_by("-serial")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    overdue = DossierTransfer.objects.filter(receipt_returned_on__isnull=True).select_related("dossier__cadre") if name == "transfers" else None
+    overdue = [t for t in overdue if t.receipt_overdue] if overdue is not None else []
+    return render(request, "archives/register_list.html", {"registers": REGISTERS, "name": name, "title": title, "page": page, "overdue": overdue})
+
+
+@role_required(Role.ARCHIVIST)
+def cadre_history(request, pk):
+    cadre = selectors.get_cadre_for_archivist(request.user, pk)
+    changes = get_object_or_404(Cadre, pk=cadre.pk).changes.select_related("changed_by")
+    return render(request, "archives/cadre_history.html", {"cadre": cadre, "changes": changes})

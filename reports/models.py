@@ -1,0 +1,1 @@
+"""Reports own no tables yet besides those added by the reports work."""
