@@ -58,3 +58,100 @@ def require_service(name: str):
     if os.environ.get("DA_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{name} is required in CI but not available")
     pytest.skip(f"{name} not available")
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real Celery worker (subprocess) on a real Redis broker, sharing the test database.
+
+    Only on PostgreSQL: a worker process cannot see SQLite's in-memory test database, so the
+    SQLite run skips these tests by design; the PostgreSQL run needs Redis (and fails in CI
+    without it). Tasks go to a queue of this test's own, so concurrent runs never share a worker.
+    """
+    import socket
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+    from urllib.parse import urlparse
+
+    from django.db import connection
+
+    from dossier_audit.celery import app
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a real worker needs PostgreSQL (the SQLite test database lives in memory)")
+    redis_url = os.environ.get("DA_TEST_REDIS_URL", "")
+    if not redis_url:
+        require_service("Redis (DA_TEST_REDIS_URL)")
+    parsed = urlparse(redis_url)
+    try:
+        socket.create_connection((parsed.hostname, parsed.port or 6379), 2).close()
+    except OSError:
+        require_service(f"Redis at {redis_url}")
+
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    previous = {key: app.conf.get(key) for key in ("task_always_eager", "broker_url", "result_backend", "task_default_queue")}
+    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url, task_default_queue=queue)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    _reset_producer_pool(app)
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "dossier_audit.settings"}
+    celery_bin = Path(sys.executable).with_name("celery")
+    node = f"{queue}@localhost"
+    proc = subprocess.Popen(  # noqa: S603 (fixed arguments: our own virtualenv's celery)
+        [
+            str(celery_bin),
+            "-A",
+            "dossier_audit",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "-n",
+            node,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"the Celery worker exited: {proc.stdout.read()}")
+            replies = app.control.ping(timeout=1.0, destination=[node]) or []
+            if replies:
+                break
+        else:
+            pytest.fail("the Celery worker did not answer within 60 s")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        app.conf.update(**previous)
+        _reset_producer_pool(app)
+
+
+def _reset_producer_pool(app):
+    """Drop cached broker connections so a changed broker_url takes effect."""
+    if getattr(app, "_pool", None) is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+        amqp.__dict__.pop("queues", None)
+        amqp._rtable = None
