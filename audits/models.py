@@ -212,3 +212,112 @@ class DiscrepancyEvent(models.Model):
 
     def __str__(self):
         return f"{self.discrepancy_id} {self.action}"
+
+
+# --- rectification (整改): the steps taken on one discrepancy ---------------------------
+
+
+class Feedback(models.Model):
+    """信息反馈: one round of telling the cadre about a discrepancy, and the cadre's reply."""
+
+    class Reply(models.TextChoices):
+        NONE = "", _("尚未答复")
+        AGREES = "agrees", _("无异议")
+        DISPUTES = "disputes", _("有异议")
+
+    discrepancy = models.ForeignKey(Discrepancy, on_delete=models.CASCADE, related_name="feedbacks", verbose_name=_("问题"))
+    round = models.PositiveSmallIntegerField(_("轮次"))
+    sent_on = models.DateField(_("反馈日期"))
+    content = models.TextField(_("反馈内容"))
+    reply = models.CharField(_("本人意见"), max_length=10, choices=Reply.choices, blank=True, default=Reply.NONE)
+    reply_text = models.TextField(_("答复内容"), blank=True)
+    replied_on = models.DateField(_("答复日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("信息反馈")
+        verbose_name_plural = _("信息反馈")
+        ordering = ["discrepancy", "round"]
+        constraints = [models.UniqueConstraint(fields=["discrepancy", "round"], name="feedback_unique_round")]
+
+    def __str__(self):
+        return f"问题{self.discrepancy_id} 第{self.round}轮反馈"
+
+
+class Interview(models.Model):
+    """约谈: a talk with the cadre about a discrepancy, with its participants and minutes."""
+
+    discrepancy = models.ForeignKey(Discrepancy, on_delete=models.CASCADE, related_name="interviews", verbose_name=_("问题"))
+    held_on = models.DateField(_("约谈日期"))
+    participants = models.CharField(_("参加人员"), max_length=300)
+    minutes = models.TextField(_("约谈记录"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("约谈")
+        verbose_name_plural = _("约谈")
+        ordering = ["discrepancy", "held_on", "pk"]
+
+    def __str__(self):
+        return f"问题{self.discrepancy_id} 约谈 {self.held_on}"
+
+
+class MaterialRequest(models.Model):
+    """补充材料: a material asked for by phone (电话催补) or by a person sent (专人查补)."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("电话催补")
+        PERSON = "person", _("专人查补")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待补充")
+        RECEIVED = "received", _("已收到")
+
+    discrepancy = models.ForeignKey(Discrepancy, on_delete=models.CASCADE, related_name="material_requests", verbose_name=_("问题"))
+    method = models.CharField(_("方式"), max_length=10, choices=Method.choices)
+    requested_material = models.CharField(_("所需材料"), max_length=200)
+    requested_from = models.CharField(_("向谁索取"), max_length=200, blank=True, help_text=_("干部本人或原单位等"))
+    due_on = models.DateField(_("限期"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("收到的材料"))
+    received_on = models.DateField(_("收到日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("补充材料")
+        verbose_name_plural = _("补充材料")
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return f"{self.get_method_display()}：{self.requested_material}"
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == self.State.OPEN and self.due_on < timezone.localdate()
+
+
+class MaterialAuthentication(models.Model):
+    """鉴别: the verdict on whether a material (usually one just received) is genuine."""
+
+    class Result(models.TextChoices):
+        AUTHENTIC = "authentic", _("真实有效")
+        DOUBTFUL = "doubtful", _("存疑")
+        FALSE = "false", _("虚假，不予认可")
+
+    discrepancy = models.ForeignKey(Discrepancy, on_delete=models.CASCADE, related_name="authentications", verbose_name=_("问题"))
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+", verbose_name=_("材料"))
+    result = models.CharField(_("鉴别结论"), max_length=10, choices=Result.choices)
+    note = models.TextField(_("鉴别意见"), blank=True)
+    authenticated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("鉴别人"))
+    authenticated_at = models.DateTimeField(_("鉴别时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("材料鉴别")
+        verbose_name_plural = _("材料鉴别")
+        ordering = ["discrepancy", "authenticated_at", "pk"]
+
+    def __str__(self):
+        return f"{self.material_id}: {self.get_result_display()}"
