@@ -1,6 +1,7 @@
 """Model field storing a PartialDate as ``YYYY-MM`` or ``YYYY-MM-DD`` text."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from .dates import DateParseError, PartialDate
@@ -12,6 +13,8 @@ class PartialDateField(models.CharField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 10)
         super().__init__(*args, **kwargs)
+        # The value is a PartialDate, not text: its length is checked by to_storage's format.
+        self.validators[:] = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

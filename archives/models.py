@@ -144,6 +144,7 @@ class Cadre(models.Model):
     # Fields that make up the current information; changes to them are kept in CadreInfoChange.
     TRACKED_FIELDS = (
         "name",
+        "id_number",
         "gender",
         "ethnicity",
         "unit",

@@ -18,6 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Sequence(lambda n: f"用户{n}")
@@ -41,6 +42,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 class CadreFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Cadre
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"干部{n}")
     gender = "男"
