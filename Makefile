@@ -37,7 +37,7 @@ sysdeps:
 
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty --password "$(DEMO_PASSWORD)"
+	$(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	@echo ""
 	@echo "  打开 http://$(HOST):$(PORT)/ 用上面的演示账号登录（密码均为 $(DEMO_PASSWORD)）。"
 	@echo ""
