@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from .dates import PartialDate
 from .forms_fields import PartialDateFormField
 from .idnumber import IDNumberError, parse_id_number
-from .models import Cadre, Dossier, DossierTransfer, Education, Rank, Unit
+from .models import Cadre, Dossier, DossierTransfer, Education, Material, Rank, Unit
 
 
 class CadreSearchForm(forms.Form):
@@ -73,3 +73,47 @@ class TransferForm(forms.Form):
     sent_on = forms.DateField(label="转递日期", widget=forms.DateInput(attrs={"type": "date"}))
     method = forms.ChoiceField(label="转递方式", choices=DossierTransfer.Method.choices, help_text="严禁通过邮寄转递档案")
     reason = forms.CharField(label="转递原因", max_length=500, required=False)
+
+
+class MaterialForm(forms.ModelForm):
+    """A material filed into a dossier, registered as received."""
+
+    formed_date = PartialDateFormField(label="形成日期")
+    recorded_birth_date = PartialDateFormField(label="记载出生日期", required=False)
+    recorded_work_start_date = PartialDateFormField(label="记载参加工作时间", required=False)
+    recorded_party_date = PartialDateFormField(label="记载入党时间", required=False, help_text="入党志愿书填支部大会通过时间")
+    sender = forms.CharField(label="送交单位或个人", max_length=200)
+    received_on = forms.DateField(label="接收日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Material
+        fields = [
+            "category",
+            "title",
+            "formed_date",
+            "pages",
+            "recorded_birth_date",
+            "recorded_work_start_date",
+            "recorded_party_date",
+            "recorded_education",
+            "altered",
+            "note",
+        ]
+
+
+class SendOutForm(forms.Form):
+    material_title = forms.CharField(label="材料名称", max_length=200)
+    sent_on = forms.DateField(label="转出日期", widget=forms.DateInput(attrs={"type": "date"}))
+    recipient = forms.CharField(label="接收单位", max_length=200)
+    pages = forms.IntegerField(label="页数", min_value=1, required=False)
+    reason = forms.CharField(label="转出原因", max_length=500, required=False)
+
+
+class LendForm(forms.Form):
+    borrower = forms.CharField(label="借阅人（单位、姓名）", max_length=100)
+    purpose = forms.CharField(label="借阅目的", max_length=200)
+    approval = forms.CharField(label="批准人", max_length=200)
+
+
+class ReceiptReturnedForm(forms.Form):
+    returned_on = forms.DateField(label="回执退回日期", widget=forms.DateInput(attrs={"type": "date"}))

@@ -14,6 +14,7 @@ from .models import (
     DossierUse,
     Material,
     MaterialReceipt,
+    MaterialSendOut,
     MaterialWeeding,
     RegisterCounter,
     Unit,
@@ -169,3 +170,86 @@ def dossier_transfer(*, dossier: Dossier, user, from_unit: str, to_unit: str, se
     )
     Dossier.objects.filter(pk=dossier.pk).update(custody=Dossier.Custody.TRANSFERRED)
     return entry
+
+
+@transaction.atomic
+def material_create(*, dossier: Dossier, user, sender: str, received_on, **fields) -> Material:
+    """File a new material in a dossier and register its receipt (接收登记)."""
+    material = Material(dossier=dossier, **fields)
+    material.full_clean()
+    material.save()
+    material_receive(
+        dossier=dossier,
+        user=user,
+        material=material,
+        material_title=material.title,
+        received_on=received_on,
+        sender=sender,
+        pages=material.pages,
+    )
+    return material
+
+
+def material_send_out(*, dossier: Dossier, user, material_title: str, sent_on, recipient: str, pages=None, reason: str = "") -> MaterialSendOut:
+    """转出: a material sent to another unit (e.g. one that belongs in another dossier)."""
+    return register_append(
+        MaterialSendOut,
+        dossier=dossier,
+        recorded_by=user,
+        material_title=material_title,
+        sent_on=sent_on,
+        recipient=recipient,
+        pages=pages,
+        reason=reason,
+        handled_by=user.get_full_name() or user.username,
+    )
+
+
+@transaction.atomic
+def dossier_lend(*, dossier: Dossier, user, borrower: str, purpose: str, approval: str) -> DossierUse:
+    """借阅: the paper dossier leaves the store with an approval."""
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.custody != Dossier.Custody.IN_STORE:
+        raise ValidationError(f"档案当前为“{locked.get_custody_display()}”状态，不能借出")
+    if not approval.strip():
+        raise ValidationError("借阅档案必须有批准人")
+    entry = register_append(
+        DossierUse,
+        dossier=locked,
+        recorded_by=user,
+        kind=DossierUse.Kind.BORROW,
+        user=None,
+        user_name=borrower,
+        purpose=purpose,
+        approval=approval,
+    )
+    locked.custody = Dossier.Custody.LENT
+    locked.save(update_fields=["custody"])
+    return entry
+
+
+@transaction.atomic
+def dossier_return(*, dossier: Dossier, user, returned_on=None) -> DossierUse:
+    """归还: closes the open loan; the loan row gets its return date."""
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    loan = DossierUse.objects.filter(dossier=locked, kind=DossierUse.Kind.BORROW, returned_on__isnull=True).order_by("-serial").first()
+    if locked.custody != Dossier.Custody.LENT or loan is None:
+        raise ValidationError("该档案没有未归还的借阅记录")
+    loan.returned_on = returned_on or timezone.localdate()
+    loan.save(update_fields=["returned_on"])
+    locked.custody = Dossier.Custody.IN_STORE
+    locked.save(update_fields=["custody"])
+    return loan
+
+
+@transaction.atomic
+def transfer_receipt_returned(*, transfer: DossierTransfer, user, returned_on) -> DossierTransfer:
+    """回执退回: recorded once; a wrong date is corrected by a new register entry."""
+    locked = DossierTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if locked.receipt_returned_on:
+        raise ValidationError(f"回执已于 {locked.receipt_returned_on} 登记退回")
+    if returned_on < locked.sent_on:
+        raise ValidationError("回执退回日期不能早于转递日期")
+    locked.receipt_returned_on = returned_on
+    locked.save(update_fields=["receipt_returned_on"])
+    return locked

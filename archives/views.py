@@ -3,13 +3,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
-from .forms import CadreForm, CadreSearchForm
+from .forms import CadreForm, CadreSearchForm, LendForm, MaterialForm, ReceiptReturnedForm, SendOutForm, TransferForm
 from .models import Cadre, CadreInfoChange, DossierTransfer, DossierUse, MaterialReceipt, MaterialSendOut, MaterialWeeding
 from .roles import Role, role_required
 
@@ -123,3 +123,70 @@ def cadre_history(request, pk):
     cadre = selectors.get_cadre_for_archivist(request.user, pk)
     changes = get_object_or_404(Cadre, pk=cadre.pk).changes.select_related("changed_by")
     return render(request, "archives/cadre_history.html", {"cadre": cadre, "changes": changes})
+
+
+REGISTER_ACTIONS = {
+    "material": ("登记接收材料", MaterialForm),
+    "sendout": ("登记转出材料", SendOutForm),
+    "lend": ("登记借阅（借出档案）", LendForm),
+    "transfer": ("登记档案转递", TransferForm),
+}
+
+
+@role_required(Role.ARCHIVIST)
+def cadre_register_action(request, pk, action):
+    """One form per register entry an archivist writes for a dossier."""
+    if action not in REGISTER_ACTIONS:
+        raise Http404
+    cadre = selectors.get_cadre_for_archivist(request.user, pk)
+    title, form_class = REGISTER_ACTIONS[action]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        dossier = cadre.dossier
+        try:
+            if action == "material":
+                services.material_create(dossier=dossier, user=request.user, sender=data.pop("sender"), received_on=data.pop("received_on"), **data)
+            elif action == "sendout":
+                services.material_send_out(dossier=dossier, user=request.user, **data)
+            elif action == "lend":
+                services.dossier_lend(dossier=dossier, user=request.user, **data)
+            else:
+                services.dossier_transfer(dossier=dossier, user=request.user, from_unit=cadre.unit.full_name, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{title}：已登记")
+            return redirect("archives:cadre_detail", pk=cadre.pk)
+    return render(request, "archives/register_form.html", {"cadre": cadre, "form": form, "title": title})
+
+
+@require_POST
+@role_required(Role.ARCHIVIST)
+def dossier_return(request, pk):
+    cadre = selectors.get_cadre_for_archivist(request.user, pk)
+    try:
+        services.dossier_return(dossier=cadre.dossier, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "档案已归还入库")
+    return redirect("archives:cadre_detail", pk=cadre.pk)
+
+
+@require_POST
+@role_required(Role.ARCHIVIST)
+def transfer_receipt(request, pk):
+    transfer = get_object_or_404(DossierTransfer, pk=pk)
+    selectors.get_cadre_for_archivist(request.user, transfer.dossier.cadre_id)
+    form = ReceiptReturnedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.transfer_receipt_returned(transfer=transfer, user=request.user, returned_on=form.cleaned_data["returned_on"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "回执退回已登记")
+    else:
+        messages.error(request, "请填写有效的回执退回日期")
+    return redirect("archives:register", name="transfers")
