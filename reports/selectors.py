@@ -1,0 +1,510 @@
+"""Reads for reports: every figure comes from `campaign_statistics`, in a constant number
+of aggregate queries whatever the size of the campaign."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from archives.models import DossierTransfer, DossierUse, Material, MaterialReceipt, MaterialSendOut, Rank, ResumePeriod
+from audits.models import AuditCase, Campaign, CaseState, Category, Discrepancy, DiscrepancyMaterial
+
+from . import narrative as texts
+from .data import (
+    PARTY_NO_APPLICATION,
+    AuditorRow,
+    CampaignStatistics,
+    CategoryStats,
+    CountRow,
+    DeterminationSheet,
+    DiscrepancyRow,
+    GroupRow,
+    Narrative,
+    Sheet,
+    SheetItem,
+    SummaryReport,
+    WorkbookData,
+)
+from .models import ReportSettings
+
+COUNTED = Discrepancy.COUNTED_STATES
+OPEN = tuple(s for s in COUNTED if s not in Discrepancy.RESOLVED_STATES)
+
+
+def _group_counts(cases, key: str) -> dict:
+    """Cases grouped by `key`, with their counted discrepancies (one aggregate query)."""
+    counted = Q(discrepancies__state__in=COUNTED)
+    rows = cases.values(key).annotate(
+        n_cases=Count("id", distinct=True),
+        n_with=Count("id", distinct=True, filter=counted),
+        n_disc=Count("discrepancies", filter=counted),
+        n_open=Count("discrepancies", filter=Q(discrepancies__state__in=OPEN)),
+    )
+    return {row[key]: row for row in rows}
+
+
+def _group_row(label: str, row: dict | None) -> GroupRow:
+    row = row or {}
+    return GroupRow(
+        label=label,
+        cases=row.get("n_cases", 0),
+        cadres_with_discrepancies=row.get("n_with", 0),
+        discrepancies=row.get("n_disc", 0),
+        open_discrepancies=row.get("n_open", 0),
+    )
+
+
+def _user_label(user: dict) -> str:
+    return f"{user['last_name']}{user['first_name']}".strip() or user["username"]
+
+
+def _auditor_rows(campaign: Campaign, cases) -> list[AuditorRow]:
+    initial = {
+        row["initial_reviewer"]: row
+        for row in cases.exclude(initial_reviewer=None)
+        .values("initial_reviewer")
+        .annotate(assigned=Count("id"), done=Count("id", filter=Q(initial_reviewed_at__isnull=False)))
+    }
+    re_review = {
+        row["re_reviewer"]: row
+        for row in cases.exclude(re_reviewer=None)
+        .values("re_reviewer")
+        .annotate(assigned=Count("id"), done=Count("id", filter=Q(re_reviewed_at__isnull=False)))
+    }
+    registered = {
+        row["created_by"]: row["n"]
+        for row in Discrepancy.objects.filter(case__campaign=campaign, state__in=COUNTED, created_by__isnull=False).values("created_by").annotate(n=Count("id"))
+    }
+    ids = set(initial) | set(re_review) | set(registered)
+    if not ids:
+        return []
+    users = get_user_model().objects.filter(pk__in=ids).values("pk", "username", "first_name", "last_name")
+    rows = []
+    for user in users:
+        pk = user["pk"]
+        rows.append(
+            AuditorRow(
+                name=_user_label(user),
+                initial_assigned=initial.get(pk, {}).get("assigned", 0),
+                initial_done=initial.get(pk, {}).get("done", 0),
+                re_assigned=re_review.get(pk, {}).get("assigned", 0),
+                re_done=re_review.get(pk, {}).get("done", 0),
+                registered=registered.get(pk, 0),
+            )
+        )
+    rows.sort(key=lambda r: (-(r.initial_assigned + r.re_assigned), r.name))
+    return rows
+
+
+def overdue_material_requests(campaign: Campaign) -> int | None:
+    """Overdue material requests of the campaign, or None when audits has no such model.
+
+    The request model belongs to the audits app and may not exist yet; the dashboard shows
+    the block only when it does. A model may expose `objects.overdue()`; otherwise the
+    usual field names are tried (a due date, a "received"/"fulfilled" timestamp).
+    """
+    model = None
+    for name in ("MaterialRequest", "MaterialCollection", "MaterialDemand"):
+        try:
+            model = apps.get_model("audits", name)
+            break
+        except LookupError:
+            continue
+    if model is None:
+        return None
+    fields = {f.name for f in model._meta.get_fields()}
+    if "case" in fields:
+        scope = Q(case__campaign=campaign)
+    elif "discrepancy" in fields:
+        scope = Q(discrepancy__case__campaign=campaign)
+    else:
+        return None
+    manager = model._default_manager
+    overdue = getattr(manager, "overdue", None) or getattr(manager.all(), "overdue", None)
+    if callable(overdue):
+        return overdue().filter(scope).count()
+    due = next((f for f in ("due_date", "due_on", "due_at", "deadline") if f in fields), None)
+    if due is None:
+        return None
+    today = timezone.localdate()
+    query = scope & Q(**{f"{due}__lt": today})
+    done = next((f for f in ("received_at", "received_on", "fulfilled_at", "closed_at", "completed_at") if f in fields), None)
+    if done:
+        query &= Q(**{f"{done}__isnull": True})
+    return manager.filter(query).count()
+
+
+def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -> CampaignStatistics:
+    """Every figure of the campaign's summary report, workbook and dashboard.
+
+    A discrepancy counts when its state is in Discrepancy.COUNTED_STATES (not dismissed or
+    withdrawn); a cadre counts once per category; the party category is split by rule
+    (see reports.data.PARTY_NO_APPLICATION).
+    """
+    now = now or timezone.now()
+    cases = AuditCase.objects.filter(campaign=campaign).order_by()
+
+    by_rank_rows = _group_counts(cases, "dossier__cadre__rank")
+    rank_order = list(Rank.values)
+    by_rank = [
+        _group_row(Rank(code).label if code in Rank.values else (code or "未定职级"), row)
+        for code, row in sorted(by_rank_rows.items(), key=lambda kv: rank_order.index(kv[0]) if kv[0] in rank_order else len(rank_order))
+    ]
+    total = sum(row.cases for row in by_rank)
+    with_discrepancies = sum(row.cadres_with_discrepancies for row in by_rank)
+
+    unit_rows = cases.values("dossier__cadre__unit__full_name").annotate(
+        n_cases=Count("id", distinct=True),
+        n_with=Count("id", distinct=True, filter=Q(discrepancies__state__in=COUNTED)),
+        n_disc=Count("discrepancies", filter=Q(discrepancies__state__in=COUNTED)),
+        n_open=Count("discrepancies", filter=Q(discrepancies__state__in=OPEN)),
+    )
+    by_unit = sorted((_group_row(row["dossier__cadre__unit__full_name"] or "", row) for row in unit_rows), key=lambda r: r.label)
+
+    stage_counts = dict(cases.values_list("state").annotate(n=Count("id")))
+    stages = [CountRow(code=s.value, label=str(s.label), count=stage_counts.get(s.value, 0)) for s in CaseState]
+
+    discrepancies = Discrepancy.objects.filter(case__campaign=campaign).order_by()
+    state_counts = dict(discrepancies.values_list("state").annotate(n=Count("id")))
+    states = [CountRow(code=s.value, label=str(s.label), count=state_counts.get(s.value, 0), counted=s in COUNTED) for s in Discrepancy.State]
+
+    no_app = Q(rule=PARTY_NO_APPLICATION)
+    per_category = {
+        row["category"]: row
+        for row in discrepancies.filter(state__in=COUNTED)
+        .values("category")
+        .annotate(
+            cadres=Count("case", distinct=True),
+            n=Count("id"),
+            corrected=Count("id", filter=Q(state=Discrepancy.State.CORRECTED)),
+            determined=Count("id", filter=Q(state=Discrepancy.State.DETERMINED)),
+            open=Count("id", filter=Q(state__in=OPEN)),
+            cadres_open=Count("case", distinct=True, filter=Q(state__in=OPEN)),
+            cadres_no_app=Count("case", distinct=True, filter=no_app),
+            cadres_other=Count("case", distinct=True, filter=~no_app),
+        )
+    }
+    categories = []
+    for cat in Category:
+        row = per_category.get(cat.value, {})
+        is_party = cat == Category.PARTY
+        categories.append(
+            CategoryStats(
+                code=cat.value,
+                label=str(cat.label),
+                cadres=row.get("cadres", 0),
+                discrepancies=row.get("n", 0),
+                corrected=row.get("corrected", 0),
+                determined=row.get("determined", 0),
+                open=row.get("open", 0),
+                cadres_resolved=row.get("cadres", 0) - row.get("cadres_open", 0),
+                cadres_inconsistent=row.get("cadres_other", 0) if is_party else 0,
+                cadres_missing_application=row.get("cadres_no_app", 0) if is_party else 0,
+            )
+        )
+
+    return CampaignStatistics(
+        campaign_id=campaign.pk,
+        campaign_name=campaign.name,
+        generated_at=now,
+        deadline=campaign.deadline,
+        total_cases=total,
+        by_rank=by_rank,
+        consistent_cadres=total - with_discrepancies,
+        discrepancies=sum(c.discrepancies for c in categories),
+        categories=categories,
+        stages=stages,
+        states=states,
+        by_unit=by_unit,
+        auditors=_auditor_rows(campaign, cases),
+        overdue_requests=overdue_material_requests(campaign),
+    )
+
+
+def report_narrative(campaign: Campaign, *, today: dt.date | None = None) -> Narrative:
+    """The editable texts, with the product's defaults where the chief left a field blank."""
+    settings_row = ReportSettings.objects.filter(campaign=campaign).first() or ReportSettings(campaign=campaign)
+    return Narrative(
+        title=settings_row.title or texts.DEFAULT_TITLE,
+        addressee=settings_row.addressee or texts.DEFAULT_ADDRESSEE,
+        issuing_unit=settings_row.issuing_unit or texts.DEFAULT_ISSUING_UNIT,
+        report_date=settings_row.report_date or today or timezone.localdate(),
+        opening=settings_row.opening or texts.DEFAULT_OPENING.format(campaign=f"“{campaign.name}”"),
+        practices=settings_row.practices or texts.DEFAULT_PRACTICES,
+        problems=settings_row.problems or texts.DEFAULT_PROBLEMS,
+    )
+
+
+def summary_report(campaign: Campaign) -> SummaryReport:
+    return SummaryReport(statistics=campaign_statistics(campaign), narrative=report_narrative(campaign))
+
+
+# --- workbook -------------------------------------------------------------------------
+
+_CATEGORY = dict(Category.choices)
+_STATE = dict(Discrepancy.State.choices)
+_SOURCE = dict(Discrepancy.Source.choices)
+_CAUSE = dict(Discrepancy.Cause.choices)
+
+
+def _name(first, last, username) -> str:
+    return f"{last or ''}{first or ''}".strip() or (username or "")
+
+
+def _discrepancy_rows(queryset) -> list[DiscrepancyRow]:
+    fields = (
+        "case__dossier__cadre__name",
+        "case__dossier__cadre__id_number",
+        "case__dossier__cadre__unit__full_name",
+        "case__dossier__cadre__position",
+        "case__dossier__cadre__rank",
+        "category",
+        "rule",
+        "description",
+        "source",
+        "state",
+        "current_value",
+        "recorded_values",
+        "determined_value",
+        "cause",
+        "correction_measure",
+        "case__initial_reviewer__first_name",
+        "case__initial_reviewer__last_name",
+        "case__initial_reviewer__username",
+        "case__re_reviewer__first_name",
+        "case__re_reviewer__last_name",
+        "case__re_reviewer__username",
+        "created_at",
+    )
+    rows = []
+    ordered = queryset.order_by("case__dossier__cadre__unit__full_name", "case__dossier__cadre__name", "case_id", "category", "pk")
+    for v in ordered.values_list(*fields):
+        rows.append(
+            DiscrepancyRow(
+                name=v[0],
+                id_number=v[1],
+                unit=v[2] or "",
+                position=v[3] or "",
+                rank=v[4] or "",
+                category=str(_CATEGORY.get(v[5], v[5])),
+                rule=v[6] or "",
+                description=v[7] or "",
+                source=str(_SOURCE.get(v[8], v[8])),
+                state=str(_STATE.get(v[9], v[9])),
+                current_value=v[10] or "",
+                recorded_values=v[11] or "",
+                determined_value=v[12] or "",
+                cause=str(_CAUSE.get(v[13], v[13] or "")),
+                correction_measure=v[14] or "",
+                initial_reviewer=_name(v[15], v[16], v[17]),
+                re_reviewer=_name(v[18], v[19], v[20]),
+                registered_at=timezone.localtime(v[21]).strftime("%Y-%m-%d %H:%M") if v[21] else "",
+            )
+        )
+    return rows
+
+
+def _d(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def campaign_registers(campaign: Campaign) -> list[Sheet]:
+    """The four registers (接收, 转出, 利用, 传递) for the campaign's dossiers; one query each."""
+    in_campaign = Q(dossier__audit_cases__campaign=campaign)
+    cadre = "dossier__cadre__name"
+    receipts = MaterialReceipt.objects.filter(in_campaign).order_by("serial")
+    sendouts = MaterialSendOut.objects.filter(in_campaign).order_by("serial")
+    uses = DossierUse.objects.filter(in_campaign).order_by("serial")
+    transfers = DossierTransfer.objects.filter(in_campaign).order_by("serial")
+    kinds = dict(DossierUse.Kind.choices)
+    methods = dict(DossierTransfer.Method.choices)
+    return [
+        Sheet(
+            title="接收登记表",
+            headers=["流水号", "干部", "接收日期", "材料名称", "送交单位或个人", "页数", "接收人"],
+            rows=[
+                (s, n, _d(d), t, sender, p, r)
+                for s, n, d, t, sender, p, r in receipts.values_list("serial", cadre, "received_on", "material_title", "sender", "pages", "received_by")
+            ],
+            widths=[8, 10, 12, 30, 24, 6, 10],
+        ),
+        Sheet(
+            title="转出登记簿",
+            headers=["流水号", "干部", "转出日期", "材料名称", "接收单位", "页数", "转出原因", "经办人"],
+            rows=[
+                (s, n, _d(d), t, rc, p, rs, h)
+                for s, n, d, t, rc, p, rs, h in sendouts.values_list("serial", cadre, "sent_on", "material_title", "recipient", "pages", "reason", "handled_by")
+            ],
+            widths=[8, 10, 12, 30, 24, 6, 30, 10],
+        ),
+        Sheet(
+            title="利用登记簿",
+            headers=["流水号", "干部", "利用时间", "利用方式", "利用人", "利用目的", "批准人/依据", "归还日期"],
+            rows=[
+                (s, n, timezone.localtime(at).strftime("%Y-%m-%d %H:%M"), str(kinds.get(k, k)), u, p, a, _d(r))
+                for s, n, at, k, u, p, a, r in uses.values_list("serial", cadre, "recorded_at", "kind", "user_name", "purpose", "approval", "returned_on")
+            ],
+            widths=[8, 10, 17, 10, 12, 30, 16, 12],
+        ),
+        Sheet(
+            title="传递登记簿",
+            headers=["流水号", "干部", "转递日期", "转出单位", "接收单位", "转递方式", "转递原因", "回执退回日期"],
+            rows=[
+                (s, n, _d(d), f, t, str(methods.get(m, m)), r, _d(rr))
+                for s, n, d, f, t, m, r, rr in transfers.values_list(
+                    "serial", cadre, "sent_on", "from_unit", "to_unit", "method", "reason", "receipt_returned_on"
+                )
+            ],
+            widths=[8, 10, 12, 24, 24, 10, 30, 12],
+        ),
+    ]
+
+
+def workbook_data(campaign: Campaign) -> WorkbookData:
+    discrepancies = Discrepancy.objects.filter(case__campaign=campaign)
+    return WorkbookData(
+        statistics=campaign_statistics(campaign),
+        discrepancies=_discrepancy_rows(discrepancies.filter(state__in=COUNTED)),
+        set_aside=_discrepancy_rows(discrepancies.exclude(state__in=COUNTED)),
+        registers=campaign_registers(campaign),
+    )
+
+
+# --- 认定表 -----------------------------------------------------------------------------
+
+# The rows of a 认定表, their category and the Material field that records the value.
+SHEET_ITEMS = (
+    ("出生时间", Category.AGE, "recorded_birth_date"),
+    ("参加工作时间", Category.WORK, "recorded_work_start_date"),
+    ("入党时间", Category.PARTY, "recorded_party_date"),
+    ("学历学位", Category.EDUCATION, "recorded_education"),
+    ("工作经历", Category.EXPERIENCE, None),
+)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _user_name(user) -> str:
+    return _name(user.first_name, user.last_name, user.username) if user else ""
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
+
+
+def determination_sheets(campaign: Campaign, case_ids: list[int] | None = None) -> list[DeterminationSheet]:
+    """认定表 data for the campaign's cases (or the ones named), in five queries."""
+    cases = AuditCase.objects.filter(campaign=campaign).select_related("dossier__cadre__unit", "initial_reviewer", "re_reviewer")
+    scope = Q(dossier__audit_cases__campaign=campaign)
+    disc_scope = Q(case__campaign=campaign)
+    if case_ids is not None:
+        cases = cases.filter(pk__in=case_ids)
+        scope &= Q(dossier__audit_cases__in=case_ids)
+        disc_scope &= Q(case__in=case_ids)
+    cases = list(cases.order_by("dossier__cadre__unit__full_name", "dossier__cadre__name", "pk"))
+
+    materials = defaultdict(list)
+    for m in (
+        Material.objects.filter(scope, weeded_at__isnull=True)
+        .order_by("formed_date", "pk")
+        .values("dossier_id", "title", "formed_date", "recorded_birth_date", "recorded_work_start_date", "recorded_party_date", "recorded_education", "altered")
+    ):
+        materials[m["dossier_id"]].append(m)
+
+    found = defaultdict(list)
+    for d in (
+        Discrepancy.objects.filter(disc_scope, state__in=COUNTED)
+        .order_by("pk")
+        .values("pk", "case_id", "category", "description", "state", "determined_value", "recorded_values")
+    ):
+        found[(d["case_id"], d["category"])].append(d)
+
+    citations = defaultdict(list)
+    for c in (
+        DiscrepancyMaterial.objects.filter(discrepancy__in=Discrepancy.objects.filter(disc_scope, state__in=COUNTED))
+        .order_by("material__formed_date", "pk")
+        .values("discrepancy__case_id", "discrepancy__category", "material__title", "material__formed_date", "recorded_value")
+    ):
+        citations[(c["discrepancy__case_id"], c["discrepancy__category"])].append(c)
+
+    resume = defaultdict(list)
+    people = Q(cadre__dossier__audit_cases__campaign=campaign) & (Q(cadre__dossier__audit_cases__in=case_ids) if case_ids is not None else Q())
+    for p in ResumePeriod.objects.filter(people).order_by("start").values("cadre_id", "start", "end", "unit_and_post", "proof_material"):
+        resume[p["cadre_id"]].append(p)
+
+    sheets = []
+    for case in cases:
+        cadre = case.dossier.cadre
+        items = []
+        for label, category, field in SHEET_ITEMS:
+            if category == Category.AGE:
+                current = _text(cadre.birth_date)
+            elif category == Category.WORK:
+                current = _text(cadre.work_start_date)
+            elif category == Category.PARTY:
+                current = _text(cadre.party_join_date) or "（非中共党员）"
+            elif category == Category.EDUCATION:
+                current = " ".join(x for x in (cadre.education, cadre.degree, cadre.study_mode, cadre.school, cadre.major) if x)
+            else:
+                periods = resume[cadre.pk]
+                current = f"简历共{len(periods)}段" + (f"，自{periods[0]['start']}起" if periods else "")
+            recorded = []
+            if field:
+                for m in materials[case.dossier_id]:
+                    value = m[field]
+                    if value:
+                        recorded.append(
+                            f"《{m['title']}》（{m['formed_date']}）：{value}" + ("（有涂改）" if m["altered"] and category == Category.AGE else "")
+                        )
+            else:
+                for p in resume[cadre.pk]:
+                    proof = p["proof_material"] or "无证明材料"
+                    recorded.append(f"{p['start']}—{p['end'] or '至今'} {p['unit_and_post']}（{proof}）")
+            listed = {r.split("》")[0] for r in recorded}
+            for c in citations[(case.pk, category.value)]:
+                if f"《{c['material__title']}" not in listed:
+                    recorded.append(f"《{c['material__title']}》（{c['material__formed_date']}）：{c['recorded_value']}")
+            problems = found[(case.pk, category.value)]
+            if not problems:
+                determined = current
+            else:
+                values = [d["determined_value"] for d in problems if d["determined_value"]]
+                unresolved = any(d["state"] not in Discrepancy.RESOLVED_STATES for d in problems)
+                determined = "；".join(dict.fromkeys(values)) or ""
+                if unresolved:
+                    determined = f"{determined}（尚待认定）" if determined else "尚待认定"
+            items.append(
+                SheetItem(
+                    label=label,
+                    current=current,
+                    recorded=recorded,
+                    determined=determined,
+                    problems=[f"{d['description']}（{_STATE.get(d['state'], d['state'])}）" for d in problems],
+                )
+            )
+        sheets.append(
+            DeterminationSheet(
+                campaign_name=campaign.name,
+                case_id=case.pk,
+                name=cadre.name,
+                gender=cadre.gender,
+                ethnicity=cadre.ethnicity,
+                id_number=cadre.id_number,
+                unit=cadre.unit.full_name,
+                position=cadre.position,
+                rank=cadre.rank,
+                items=items,
+                initial_reviewer=_user_name(case.initial_reviewer),
+                initial_reviewed_at=_when(case.initial_reviewed_at),
+                re_reviewer=_user_name(case.re_reviewer),
+                re_reviewed_at=_when(case.re_reviewed_at),
+            )
+        )
+    return sheets
