@@ -51,6 +51,7 @@ REOPENED_COMMENT = "重新比对时该问题再次出现，恢复为待核实。
 CASE_FIELDS = (
     "pk",
     "dossier_id",
+    "dossier__cadre_id",
     "dossier__cadre__name",
     "dossier__cadre__id_number",
     "dossier__cadre__birth_date",
@@ -72,7 +73,7 @@ MATERIAL_FIELDS = (
     "recorded_education",
     "altered",
 )
-PERIOD_FIELDS = ("cadre__dossier__pk", "start", "end", "unit_and_post", "proof_material")
+PERIOD_FIELDS = ("cadre_id", "start", "end", "unit_and_post", "proof_material")
 FINDING_FIELDS = ("pk", "case_id", "rule", "subject", "state", "severity", "category", "description", "current_value", "recorded_values", "version")
 
 
@@ -139,7 +140,7 @@ def load_rows(cases) -> Rows:
     return Rows(
         cases=list(cases.values(*CASE_FIELDS)),
         materials=list(Material.objects.filter(dossier_id__in=dossier_ids, weeded_at__isnull=True).order_by().values(*MATERIAL_FIELDS)),
-        periods=list(ResumePeriod.objects.filter(cadre__dossier__in=dossier_ids).order_by().values(*PERIOD_FIELDS)),
+        periods=list(ResumePeriod.objects.filter(cadre_id__in=cases.values("dossier__cadre_id")).order_by().values(*PERIOD_FIELDS)),
     )
 
 
@@ -161,11 +162,9 @@ def build_snapshots(rows: Rows) -> dict[int, CadreSnapshot]:
                 altered=m["altered"],
             )
         )
-    periods_by_dossier: dict[int, list[PeriodSnapshot]] = defaultdict(list)
+    periods_by_cadre: dict[int, list[PeriodSnapshot]] = defaultdict(list)
     for p in rows.periods:
-        periods_by_dossier[p["cadre__dossier__pk"]].append(
-            PeriodSnapshot(start=p["start"], end=p["end"], unit_and_post=p["unit_and_post"], proof=p["proof_material"])
-        )
+        periods_by_cadre[p["cadre_id"]].append(PeriodSnapshot(start=p["start"], end=p["end"], unit_and_post=p["unit_and_post"], proof=p["proof_material"]))
     snapshots = {}
     for c in rows.cases:
         dossier_id = c["dossier_id"]
@@ -178,7 +177,7 @@ def build_snapshots(rows: Rows) -> dict[int, CadreSnapshot]:
             education=c["dossier__cadre__education"],
             verification_number=c["dossier__cadre__verification_number"],
             materials=tuple(materials_by_dossier.get(dossier_id, ())),
-            periods=tuple(periods_by_dossier.get(dossier_id, ())),
+            periods=tuple(periods_by_cadre.get(c["dossier__cadre_id"], ())),
         )
     return snapshots
 
