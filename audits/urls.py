@@ -1,3 +1,7 @@
+from django.urls import include, path
+
 app_name = "audits"
 
-urlpatterns = []
+urlpatterns = [
+    path("detection/", include("audits.detection.urls")),
+]
