@@ -108,3 +108,40 @@ def resolve(state: str, action: str, role: str, *, sampled: bool = False, has_op
     if target == APPROVED:
         return after_approval(action, sampled=sampled, has_open_findings=has_open_findings)
     return target
+
+
+class CaseEvent(models.TextChoices):
+    """History rows of a case that are not transitions of the table (the state stays)."""
+
+    ASSIGN = "assign", _("分配审核人员")
+    REASSIGN = "reassign", _("调整审核人员")
+    SAMPLED = "sampled", _("抽中领导抽查")
+
+
+class DiscrepancyAction(models.TextChoices):
+    """What a DiscrepancyEvent records; detection adds its own (confirm, dismiss, withdraw)."""
+
+    REGISTER = "register", _("登记")
+    EDIT = "edit", _("修改")
+    RETRACT = "retract", _("撤回登记")
+    FEEDBACK = "feedback", _("信息反馈")
+    FEEDBACK_REPLY = "feedback_reply", _("本人答复")
+    INTERVIEW = "interview", _("约谈")
+    MATERIAL_REQUEST = "material_request", _("补充材料")
+    MATERIAL_RECEIVED = "material_received", _("收到补充材料")
+    AUTHENTICATE = "authenticate", _("材料鉴别")
+    WEED = "weed", _("剔除材料")
+    DETERMINE = "determine", _("认定")
+    CORRECT = "correct", _("纠正现有信息")
+
+
+def history_label(action: str) -> str:
+    """A Chinese label for any action a history row may carry."""
+    for choices in (Action, CaseEvent, DiscrepancyAction):
+        if action in choices.values:
+            return str(choices(action).label)
+    return action
+
+
+# Each action belongs to exactly one role, whatever the state.
+ACTION_ROLES: dict[str, str] = {action: step.role for (_state, action), step in TABLE.items()}

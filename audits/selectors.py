@@ -1,0 +1,258 @@
+"""Reads of the audits domain, and the one access check every case fetch goes through."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from archives.roles import Role, has_role
+from archives.selectors import cadre_dossier_contents, recused_cadre_ids
+
+from . import sampling, workflow
+from .models import (
+    AuditCase,
+    Campaign,
+    CaseState,
+    CaseTransition,
+    Discrepancy,
+    DiscrepancyEvent,
+    DiscrepancyMaterial,
+    Feedback,
+    Interview,
+    MaterialAuthentication,
+    MaterialRequest,
+)
+from .timeline import build_timeline
+
+# Non-workflow purposes a case may be fetched for (besides workflow.Action values).
+FINDINGS = "findings"  # register or edit discrepancies (问题登记)
+RECTIFY = "rectify"  # feedback, interviews, material requests, authentication, weeding
+DETERMINE = "determine"  # 认定 and 纠正
+MANAGE = "manage"  # reassign, the chief's management
+
+PURPOSE_ROLES = {
+    FINDINGS: (Role.AUDITOR,),
+    RECTIFY: (Role.AUDITOR, Role.CHIEF),
+    DETERMINE: (Role.CHIEF,),
+    MANAGE: (Role.CHIEF,),
+}
+
+CASE_ROLES = (Role.AUDITOR, Role.CHIEF, Role.LEADER)
+
+
+def cases_visible_to(user) -> QuerySet[AuditCase]:
+    """Auditors: the cases assigned to them. Chief and leader: every case. Never one's own
+    dossier or a relative's (回避)."""
+    qs = AuditCase.objects.all()
+    if not has_role(user, Role.CHIEF, Role.LEADER):
+        if not has_role(user, Role.AUDITOR):
+            return qs.none()
+        qs = qs.filter(Q(initial_reviewer=user) | Q(re_reviewer=user))
+    recused = recused_cadre_ids(user)
+    if recused:
+        qs = qs.exclude(dossier__cadre_id__in=recused)
+    return qs
+
+
+def get_case_for_user(user, pk: int, action: str | None = None) -> AuditCase:
+    """The case, or 404 when the user may not see it; 403 when they may see it but their role
+    may not take `action` (a workflow.Action or one of FINDINGS, RECTIFY, DETERMINE, MANAGE)."""
+    try:
+        case = cases_visible_to(user).select_related("campaign", "dossier__cadre__unit", "initial_reviewer", "re_reviewer").get(pk=pk)
+    except AuditCase.DoesNotExist:
+        raise Http404 from None
+    if action is None:
+        return case
+    if action in workflow.ACTION_ROLES:
+        role = workflow.ACTION_ROLES[action]
+        if not has_role(user, role):
+            raise PermissionDenied(f"{Role(role).label}才能进行“{workflow.action_label(action)}”")
+        if role == Role.LEADER and not case.sampled:
+            raise PermissionDenied("领导只抽查被抽中的案卷")
+        if role == Role.AUDITOR and user.pk not in (case.initial_reviewer_id, case.re_reviewer_id):
+            raise PermissionDenied("您不是本案卷的审核人员")
+        return case
+    roles = PURPOSE_ROLES.get(action)
+    if roles is None:
+        raise ValueError(f"unknown purpose {action!r}")
+    if not has_role(user, *roles):
+        raise PermissionDenied("您的角色不能进行此操作")
+    if action in (FINDINGS, RECTIFY) and not has_role(user, Role.CHIEF) and user.pk not in (case.initial_reviewer_id, case.re_reviewer_id):
+        raise PermissionDenied("您不是本案卷的审核人员")
+    return case
+
+
+def get_discrepancy_for_user(user, pk: int, action: str | None = None) -> Discrepancy:
+    """A discrepancy through its case's access check."""
+    try:
+        case_id = Discrepancy.objects.values_list("case_id", flat=True).get(pk=pk)
+    except Discrepancy.DoesNotExist:
+        raise Http404 from None
+    case = get_case_for_user(user, case_id, action)
+    discrepancy = Discrepancy.objects.get(pk=pk)
+    discrepancy.case = case
+    return discrepancy
+
+
+# --- queues and progress ------------------------------------------------------------------
+
+
+def _case_list_qs(qs: QuerySet[AuditCase]) -> QuerySet[AuditCase]:
+    return qs.select_related("campaign", "dossier__cadre__unit", "initial_reviewer", "re_reviewer").annotate(
+        finding_count=Count("discrepancies", filter=Q(discrepancies__state__in=Discrepancy.COUNTED_STATES), distinct=True)
+    )
+
+
+QUEUES = {
+    "initial": "待初审",
+    "re_review": "待复审",
+    "rectification": "整改中",
+    "check": "待科长把关",
+    "leader": "待领导抽查",
+    "unassigned": "待分配",
+    "all": "全部",
+}
+
+
+def queue_filter(user, queue: str) -> Q:
+    if queue == "initial":
+        return Q(state=CaseState.INITIAL_REVIEW, initial_reviewer=user) if not has_role(user, Role.CHIEF) else Q(state=CaseState.INITIAL_REVIEW)
+    if queue == "re_review":
+        return Q(state=CaseState.RE_REVIEW, re_reviewer=user) if not has_role(user, Role.CHIEF) else Q(state=CaseState.RE_REVIEW)
+    if queue == "check":
+        return Q(state=CaseState.CHIEF_CHECK)
+    if queue == "leader":
+        return Q(state=CaseState.LEADER_CHECK, sampled=True)
+    if queue == "rectification":
+        return Q(state=CaseState.RECTIFICATION)
+    if queue == "unassigned":
+        return Q(initial_reviewer__isnull=True, state=CaseState.INITIAL_REVIEW) | Q(
+            re_reviewer__isnull=True, state__in=[CaseState.INITIAL_REVIEW, CaseState.RE_REVIEW]
+        )
+    return Q()
+
+
+def case_queue(user, queue: str = "all", *, campaign: Campaign | None = None, state: str = "", q: str = "") -> QuerySet[AuditCase]:
+    qs = cases_visible_to(user).filter(queue_filter(user, queue))
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if state in CaseState.values:
+        qs = qs.filter(state=state)
+    if q:
+        qs = qs.filter(Q(dossier__cadre__name__icontains=q.strip()) | Q(dossier__cadre__unit__full_name__icontains=q.strip()))
+    return _case_list_qs(qs).order_by("campaign_id", "dossier__cadre__unit__full_name", "dossier__cadre__name", "pk")
+
+
+def queue_counts(user) -> dict[str, int]:
+    """Counts of each role's work queue, in one query."""
+    base = cases_visible_to(user)
+    aggregates = {}
+    if has_role(user, Role.AUDITOR):
+        aggregates["initial"] = Count("pk", filter=Q(state=CaseState.INITIAL_REVIEW, initial_reviewer=user))
+        aggregates["re_review"] = Count("pk", filter=Q(state=CaseState.RE_REVIEW, re_reviewer=user))
+        aggregates["my_rectification"] = Count("pk", filter=Q(state=CaseState.RECTIFICATION) & (Q(initial_reviewer=user) | Q(re_reviewer=user)))
+    if has_role(user, Role.CHIEF):
+        aggregates["check"] = Count("pk", filter=Q(state=CaseState.CHIEF_CHECK))
+        aggregates["unassigned"] = Count("pk", filter=queue_filter(user, "unassigned"))
+    if has_role(user, Role.CHIEF, Role.LEADER):
+        aggregates["leader"] = Count("pk", filter=Q(state=CaseState.LEADER_CHECK, sampled=True))
+        aggregates["rectification"] = Count("pk", filter=Q(state=CaseState.RECTIFICATION))
+    if not aggregates:
+        return {}
+    return base.aggregate(**aggregates)
+
+
+def campaign_progress(campaign_ids) -> dict[int, dict]:
+    """Cases per stage for each campaign, in one query: {campaign_id: {state: n, 'total': n}}."""
+    progress: dict[int, dict] = {pk: {state: 0 for state in CaseState.values} | {"total": 0} for pk in campaign_ids}
+    rows = AuditCase.objects.filter(campaign_id__in=list(campaign_ids)).values("campaign_id", "state").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        entry = progress[row["campaign_id"]]
+        entry[row["state"]] = row["n"]
+        entry["total"] += row["n"]
+    for entry in progress.values():
+        entry["stages"] = [(CaseState(state).label, state, entry[state]) for state in CaseState.values]
+        entry["closed_percent"] = round(entry[CaseState.CLOSED] * 100 / entry["total"]) if entry["total"] else 0
+    return progress
+
+
+def campaigns_for(user) -> QuerySet[Campaign]:
+    if has_role(user, Role.CHIEF, Role.LEADER):
+        return Campaign.objects.select_related("created_by").order_by("-created_at", "-pk")
+    return Campaign.objects.filter(Q(cases__initial_reviewer=user) | Q(cases__re_reviewer=user)).distinct().order_by("-created_at", "-pk")
+
+
+def get_campaign_for_user(user, pk: int) -> Campaign:
+    if not has_role(user, Role.CHIEF, Role.LEADER):
+        raise Http404
+    try:
+        return Campaign.objects.select_related("created_by").get(pk=pk)
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+
+
+def sample_report(campaign: Campaign) -> dict:
+    """The drawn sample, re-derived from the recorded seed, so anyone can verify it."""
+    if campaign.sample_seed is None:
+        return {"drawn": False}
+    case_ids = list(campaign.cases.values_list("pk", flat=True))
+    random_ids = sampling.draw(case_ids, campaign.sample_rate, campaign.sample_seed)
+    sampled = list(campaign.cases.filter(sampled=True).select_related("dossier__cadre__unit").order_by("pk"))
+    return {
+        "drawn": True,
+        "seed": campaign.sample_seed,
+        "at": campaign.sampled_at,
+        "population": len(case_ids),
+        "size": sampling.sample_size(len(case_ids), campaign.sample_rate),
+        "cases": [(case, case.pk in random_ids) for case in sampled],
+        "reproduced": random_ids <= {case.pk for case in sampled},
+    }
+
+
+def overdue_material_requests(user) -> QuerySet[MaterialRequest]:
+    """Open material requests past their due date, on cases the user can see."""
+    return (
+        MaterialRequest.objects.filter(state=MaterialRequest.State.OPEN, due_on__lt=timezone.localdate(), discrepancy__case__in=cases_visible_to(user))
+        .select_related("discrepancy__case__dossier__cadre__unit", "created_by")
+        .order_by("due_on", "pk")
+    )
+
+
+# --- the case page --------------------------------------------------------------------------
+
+
+def case_page(case: AuditCase) -> dict:
+    """Everything the case page shows, gathered in a fixed number of queries."""
+    cadre = case.dossier.cadre
+    contents = cadre_dossier_contents(cadre)
+    discrepancies = list(
+        case.discrepancies.select_related("created_by", "determined_by")
+        .prefetch_related(
+            Prefetch("citations", queryset=DiscrepancyMaterial.objects.select_related("material__category")),
+            Prefetch("events", queryset=DiscrepancyEvent.objects.select_related("actor").order_by("at", "pk")),
+        )
+        .order_by("category", "pk")
+    )
+    transitions = list(CaseTransition.objects.filter(case=case).select_related("actor").order_by("at", "pk"))
+    return {
+        "cadre": cadre,
+        **contents,
+        "discrepancies": discrepancies,
+        "counted": [d for d in discrepancies if d.state in Discrepancy.COUNTED_STATES],
+        "set_aside": [d for d in discrepancies if d.state not in Discrepancy.COUNTED_STATES],
+        "transitions": transitions,
+        "timeline": build_timeline(cadre, contents["materials"], contents["resume"]),
+    }
+
+
+def discrepancy_page(discrepancy: Discrepancy) -> dict:
+    return {
+        "citations": list(discrepancy.citations.select_related("material__category")),
+        "events": list(discrepancy.events.select_related("actor").order_by("at", "pk")),
+        "feedbacks": list(Feedback.objects.filter(discrepancy=discrepancy).select_related("created_by").order_by("round")),
+        "interviews": list(Interview.objects.filter(discrepancy=discrepancy).select_related("created_by")),
+        "requests": list(MaterialRequest.objects.filter(discrepancy=discrepancy).select_related("material", "created_by")),
+        "authentications": list(MaterialAuthentication.objects.filter(discrepancy=discrepancy).select_related("material", "authenticated_by")),
+    }

@@ -1,0 +1,113 @@
+"""A cadre's life on one axis (birth, schooling, work start, party, résumé, materials), with
+the gaps and overlaps of the résumé marked. Pure: takes objects, returns plain data for the
+template, which draws it with the .timeline-* classes (no JavaScript)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from archives.dates import PartialDate
+
+EDUCATION_CATEGORY = 4  # 学历学位 materials mark the schooling
+
+
+@dataclass
+class Mark:
+    left: float
+    label: str
+    title: str
+    kind: str = ""
+
+
+@dataclass
+class Bar:
+    left: float
+    width: float
+    label: str
+    title: str
+    kind: str = ""
+
+
+@dataclass
+class Timeline:
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    ticks: list[Mark] = field(default_factory=list)
+    events: list[Mark] = field(default_factory=list)
+    periods: list[Bar] = field(default_factory=list)
+    materials: list[Mark] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+    overlaps: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.start is None
+
+
+def _month(date: PartialDate) -> int:
+    return date.month_index()
+
+
+def build_timeline(cadre, materials, resume, today=None) -> Timeline:
+    today = today or timezone.localdate()
+    now = PartialDate(today.year, today.month)
+    dates = [d for d in (cadre.birth_date, cadre.work_start_date, cadre.party_join_date) if d]
+    dates += [m.formed_date for m in materials if m.formed_date]
+    dates += [p.start for p in resume] + [p.end for p in resume if p.end]
+    if not dates:
+        return Timeline()
+    first = min(dates, key=_month)
+    last = max([*dates, now], key=_month)
+    origin, span = _month(first), max(1, _month(last) - _month(first) + 1)
+
+    def pos(date: PartialDate) -> float:
+        return round((_month(date) - origin) * 100 / span, 2)
+
+    timeline = Timeline(start=first, end=last)
+    step = 5 if span <= 12 * 40 else 10
+    year = (first.year // step + 1) * step
+    while year <= last.year:
+        timeline.ticks.append(Mark(pos(PartialDate(year, 1)), str(year), str(year)))
+        year += step
+
+    if cadre.birth_date:
+        timeline.events.append(Mark(pos(cadre.birth_date), "出生", f"出生 {cadre.birth_date}", "birth"))
+    for material in materials:
+        if material.category.main_number == EDUCATION_CATEGORY and material.formed_date:
+            timeline.events.append(Mark(pos(material.formed_date), "学历", f"{material.title} {material.formed_date}", "school"))
+    if cadre.work_start_date:
+        timeline.events.append(Mark(pos(cadre.work_start_date), "工作", f"参加工作 {cadre.work_start_date}", "work"))
+    if cadre.party_join_date:
+        timeline.events.append(Mark(pos(cadre.party_join_date), "入党", f"入党 {cadre.party_join_date}", "party"))
+
+    periods = sorted(resume, key=lambda p: p.start.sort_key())
+    previous = None
+    for index, period in enumerate(periods):
+        end = period.end or now
+        left = pos(period.start)
+        width = max(0.6, round((_month(end) - _month(period.start) + 1) * 100 / span, 2))
+        title = f"{period.start}—{period.end or '至今'} {period.unit_and_post}"
+        timeline.periods.append(Bar(left, min(width, 100 - left), period.unit_and_post, title, "odd" if index % 2 else "even"))
+        if previous is not None:
+            prev_end = previous.end or now
+            gap = prev_end.months_until(period.start)
+            if gap > 1:
+                after = _month(prev_end) + 1
+                start_gap = PartialDate(after // 12, after % 12 + 1)
+                width = round((gap - 1) * 100 / span, 2)
+                timeline.periods.append(Bar(pos(start_gap), max(0.6, width), "", f"空档 {prev_end}—{period.start}", "gap"))
+                timeline.gaps.append(f"{prev_end} 至 {period.start} 之间约 {gap - 1} 个月经历空档")
+            elif gap < 0:
+                width = round((-gap + 1) * 100 / span, 2)
+                timeline.periods.append(Bar(pos(period.start), max(0.6, width), "", f"重叠 {period.start}—{prev_end}", "overlap"))
+                timeline.overlaps.append(f"“{previous.unit_and_post}”与“{period.unit_and_post}”在 {period.start} 至 {prev_end} 重叠")
+        if previous is None or _month(end) > _month(previous.end or now):
+            previous = period
+
+    for material in materials:
+        if material.formed_date:
+            kind = "altered" if material.altered else ""
+            timeline.materials.append(Mark(pos(material.formed_date), material.category.code, f"{material.title}（{material.formed_date}）", kind))
+    return timeline
