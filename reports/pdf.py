@@ -248,19 +248,17 @@ def appendix_flowables(stats: CampaignStatistics) -> list:
 
     story.append(_p("表1 审核总体情况", "caption"))
     story += chunked_tables(
-        ["审核档案（卷）", "完全一致（人）", "占总数", "存在问题（人）", "登记问题（条）", "已整改（条）", "待整改（条）"],
+        ["项目", "数值"],
         [
-            [
-                total,
-                stats.consistent_cadres,
-                share_text(stats.consistent_cadres, total),
-                stats.inconsistent_cadres,
-                stats.discrepancies,
-                stats.resolved,
-                stats.open,
-            ]
+            ["审核档案（卷）", total],
+            ["档案记载与现有信息完全一致（人）", stats.consistent_cadres],
+            ["完全一致占总数", share_text(stats.consistent_cadres, total)],
+            ["存在问题（人）", stats.inconsistent_cadres],
+            ["登记问题（条）", stats.discrepancies],
+            ["已整改（条）", stats.resolved],
+            ["待整改（条）", stats.open],
         ],
-        [2.3 * cm, 2.3 * cm, 2.1 * cm, 2.3 * cm, 2.3 * cm, 2.2 * cm, 2.1 * cm],
+        [9 * cm, 4 * cm],
     )
     story.append(_p("表2 按问题类别（同一干部在同一类别只计一次）", "caption"))
     rows = [[c.label, c.cadres, share_text(c.cadres, total), c.discrepancies, c.corrected, c.determined, c.open] for c in stats.categories]
@@ -343,7 +341,7 @@ def sheet_flowables(sheet: DeterminationSheet) -> list:
     rows = [[h("审核项目"), h("现有信息"), h("档案记载（材料及记载值）"), h("认定值"), h("存在问题")]]
     for item in sheet.items:
         rows.append([h(item.label), c(item.current or "—"), c(_cell_lines(item.recorded)), c(item.determined or "—"), c(_cell_lines(item.problems, "无"))])
-    body = Table(rows, colWidths=[2.2 * cm, 3 * cm, 5.6 * cm, 2.6 * cm, 3.2 * cm], repeatRows=1)
+    body = Table(rows, colWidths=[2.6 * cm, 3 * cm, 5.2 * cm, 2.6 * cm, 3.2 * cm], repeatRows=1)
     body.setStyle(
         TableStyle(
             [

@@ -152,7 +152,7 @@ def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -
     by_rank_rows = _group_counts(cases, "dossier__cadre__rank")
     rank_order = list(Rank.values)
     by_rank = [
-        _group_row(Rank(code).label if code in Rank.values else (code or "未定职级"), row)
+        _group_row(str(Rank(code).label) if code in Rank.values else (code or "未定职级"), row)
         for code, row in sorted(by_rank_rows.items(), key=lambda kv: rank_order.index(kv[0]) if kv[0] in rank_order else len(rank_order))
     ]
     total = sum(row.cases for row in by_rank)

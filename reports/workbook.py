@@ -78,8 +78,9 @@ class _SheetWriter:
             cell = WriteOnlyCell(self.ws, value=float(value) / 100)
             cell.number_format = PERCENT_FORMAT
             return cell
-        if not isinstance(value, str):
+        if value is None or isinstance(value, (bool, int, float)):
             return value
+        value = str(value)  # lazy translations and other objects are written as their text
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value.startswith(FORMULA_PREFIXES):
             return safe_text_cell(self.ws, value)

@@ -1,3 +1,4 @@
+# ruff: noqa: S603, S607 -- the tests run known PDF/spreadsheet tools (pdftotext, pdffonts, soffice) from PATH on files they wrote
 import os
 import re
 import subprocess
@@ -6,7 +7,7 @@ from pathlib import Path
 FOOTER = re.compile(r"第\s*\d+\s*页(\s*共\s*\d+\s*页)?")
 
 
-def pdf_text(content: bytes, tmp_path: Path) -> str:
+def pdf_text(content: bytes, tmp_path: Path, *, layout: bool = False) -> str:
     """pdftotext of a PDF, page footers removed and all whitespace dropped.
 
     Chinese lines wrap anywhere (even inside a number), so sentences are compared with the
@@ -14,7 +15,7 @@ def pdf_text(content: bytes, tmp_path: Path) -> str:
     """
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"], capture_output=True, text=True, check=True).stdout
     text = FOOTER.sub("", text)
     return re.sub(r"\s+", "", text)
 

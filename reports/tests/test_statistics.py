@@ -136,7 +136,9 @@ def hand_built_statistics() -> CampaignStatistics:
         categories=[
             CategoryStats("age", "年龄", cadres=3, discrepancies=4, corrected=4, cadres_resolved=3),
             CategoryStats("work", "工龄", cadres=2, discrepancies=2, determined=2, cadres_resolved=2),
-            CategoryStats("party", "党龄", cadres=4, discrepancies=5, corrected=2, open=3, cadres_resolved=2, cadres_inconsistent=3, cadres_missing_application=2),
+            CategoryStats(
+                "party", "党龄", cadres=4, discrepancies=5, corrected=2, open=3, cadres_resolved=2, cadres_inconsistent=3, cadres_missing_application=2
+            ),
             CategoryStats("education", "学历学位", cadres=1, discrepancies=1, open=1),
             CategoryStats("experience", "经历", cadres=2, discrepancies=2, corrected=2, cadres_resolved=2),
         ],
@@ -194,6 +196,8 @@ def test_the_renderers_make_no_queries(django_assert_num_queries):
 
 def test_a_very_long_cell_does_not_break_the_sheet_layout():
     sheet = hand_built_sheet()
-    long_item = SheetItem("工作经历", "简历共80段", [f"{1980 + i}.01—{1980 + i}.12 某单位某职务（证明材料{i}）" for i in range(80)], "—", ["经历缺证明（已登记）"] * 40)
+    long_item = SheetItem(
+        "工作经历", "简历共80段", [f"{1980 + i}.01—{1980 + i}.12 某单位某职务（证明材料{i}）" for i in range(80)], "—", ["经历缺证明（已登记）"] * 40
+    )
     sheet = DeterminationSheet(**{**sheet.__dict__, "items": [*sheet.items[:4], long_item]})
     assert pdf.render_determination_sheets([sheet]).startswith(b"%PDF")
