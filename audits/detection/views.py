@@ -1,0 +1,100 @@
+"""Thin POST views for detection: start a campaign run, follow it, decide on a finding."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from archives.models import Recusal
+from archives.roles import Role, has_role, role_required
+from audits.models import Campaign, Discrepancy
+
+from . import services
+from .forms import ConfirmForm, DismissForm
+
+
+def _get_finding_for_user(user, pk) -> Discrepancy:
+    """404 unless the user may see this system finding: the case's reviewers, a section
+    chief or a leader; never for their own or a relative's dossier."""
+    finding = get_object_or_404(Discrepancy.objects.select_related("case__dossier__cadre"), pk=pk, source=Discrepancy.Source.SYSTEM)
+    case = finding.case
+    cadre = case.dossier.cadre
+    visible = user.pk in (case.initial_reviewer_id, case.re_reviewer_id) or has_role(user, Role.CHIEF, Role.LEADER)
+    if not visible or cadre.user_id == user.pk or Recusal.objects.filter(user=user, cadre=cadre).exists():
+        raise Http404
+    return finding
+
+
+def _back(request):
+    target = request.POST.get("next") or request.headers.get("referer") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("home")
+
+
+def _error_text(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+@login_required
+@require_POST
+def discrepancy_confirm(request, pk):
+    finding = _get_finding_for_user(request.user, pk)
+    form = ConfirmForm(request.POST)
+    version = form.cleaned_data.get("version") if form.is_valid() else None
+    try:
+        services.discrepancy_confirm(discrepancy=finding, user=request.user, expected_version=version)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "已确认该问题，转为已登记问题。")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def discrepancy_dismiss(request, pk):
+    finding = _get_finding_for_user(request.user, pk)
+    form = DismissForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return _back(request)
+    try:
+        services.discrepancy_dismiss(discrepancy=finding, user=request.user, reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "已排除该问题。")
+    return _back(request)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("accept", "") or request.headers.get("x-requested-with") == "XMLHttpRequest"
+
+
+@role_required(Role.CHIEF, Role.LEADER)
+@require_POST
+def detection_start(request, campaign_id):
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    state = services.detection_start(campaign=campaign, user=request.user)
+    if _wants_json(request):
+        return JsonResponse(state, status=202)
+    if state.get("status") == "done":
+        result = state.get("result", {})
+        messages.success(
+            request,
+            f"系统比对完成：检查 {result.get('cases', 0)} 卷，新发现 {result.get('created_total', 0)} 个问题，撤销 {result.get('withdrawn_total', 0)} 个。",
+        )
+    else:
+        messages.info(request, "系统比对已开始，完成后页面将显示结果。")
+    return _back(request)
+
+
+@role_required(Role.CHIEF, Role.LEADER)
+@require_GET
+def detection_progress(request, campaign_id):
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    return JsonResponse(services.detection_progress(campaign_id=campaign.pk, task_id=request.GET.get("task") or None))

@@ -1,0 +1,46 @@
+"""Template tags that make the detection partials self-sufficient (they only need ``case``
+or ``campaign`` from the including page)."""
+
+from django import template
+from django.db.models import Prefetch
+
+from audits.detection.engine import CURRENT_STATES
+from audits.detection.services import detection_progress
+from audits.models import CaseState, Discrepancy, DiscrepancyMaterial
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def system_findings(context, case) -> dict:
+    """The case's system findings to show: pending ones (to decide) and how many were
+    confirmed, dismissed or withdrawn; ``can_decide`` when the viewer may confirm/dismiss."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    findings = list(
+        Discrepancy.objects.filter(case=case, source=Discrepancy.Source.SYSTEM, state=Discrepancy.State.PENDING)
+        .prefetch_related(Prefetch("citations", queryset=DiscrepancyMaterial.objects.select_related("material__category")))
+        .order_by("category", "rule", "subject")
+    )
+    counts = dict.fromkeys(Discrepancy.State.values, 0)
+    for state in Discrepancy.objects.filter(case=case, source=Discrepancy.Source.SYSTEM).values_list("state", flat=True):
+        counts[state] += 1
+    if case.state == CaseState.INITIAL_REVIEW:
+        reviewer_id = case.initial_reviewer_id
+    elif case.state == CaseState.RE_REVIEW:
+        reviewer_id = case.re_reviewer_id
+    else:
+        reviewer_id = None
+    can_decide = bool(user and user.is_authenticated and reviewer_id == user.pk and not case.findings_frozen)
+    return {
+        "pending": findings,
+        "counts": counts,
+        "current": sum(counts[s] for s in CURRENT_STATES),
+        "can_decide": can_decide,
+        "next": request.get_full_path() if request else "",
+    }
+
+
+@register.simple_tag
+def detection_state(campaign) -> dict:
+    return detection_progress(campaign_id=campaign.pk)

@@ -1,0 +1,68 @@
+// Detection panel of the campaign page: start a run without leaving the page and follow it.
+(function () {
+  "use strict";
+  var panel = document.getElementById("detection-panel");
+  if (!panel) { return; }
+  var form = panel.querySelector(".detection-start-form");
+  var bar = panel.querySelector(".progress-bar");
+  var holder = panel.querySelector(".progress");
+  var status = panel.querySelector(".detection-status");
+  var button = form ? form.querySelector("button") : null;
+  var timer = null;
+
+  function show(state) {
+    var percent = state.percent || 0;
+    bar.style.width = percent + "%";
+    bar.textContent = percent + "%";
+    holder.setAttribute("aria-valuenow", percent);
+    var running = state.status === "running";
+    bar.classList.toggle("progress-bar-striped", running);
+    bar.classList.toggle("progress-bar-animated", running);
+    bar.classList.toggle("bg-danger", state.status === "failed");
+    if (button) { button.disabled = running; }
+    if (state.status === "done" && state.result) {
+      var r = state.result;
+      status.textContent = "比对完成：检查 " + r.cases + " 卷，新发现 " + r.created_total + " 个问题，撤销 " +
+        r.withdrawn_total + " 个，现有系统比对问题 " + r.current_total + " 个。";
+    } else if (state.status === "failed") {
+      status.textContent = state.message || "比对失败";
+    } else {
+      status.textContent = (state.phase_label || "") + (state.total ? "（" + state.done + "/" + state.total + "）" : "");
+    }
+    if (state.task_id) { panel.dataset.taskId = state.task_id; }
+    panel.dataset.status = state.status;
+  }
+
+  function poll() {
+    var url = panel.dataset.progressUrl;
+    if (panel.dataset.taskId) { url += "?task=" + encodeURIComponent(panel.dataset.taskId); }
+    fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (state) {
+        show(state);
+        if (state.status === "running") { timer = window.setTimeout(poll, 1000); }
+      })
+      .catch(function () { timer = window.setTimeout(poll, 3000); });
+  }
+
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (timer) { window.clearTimeout(timer); }
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "Accept": "application/json", "X-Requested-With": "XMLHttpRequest" },
+        credentials: "same-origin"
+      })
+        .then(function (response) { return response.json(); })
+        .then(function (state) {
+          show(state);
+          if (state.status !== "done") { poll(); }
+        })
+        .catch(function () { form.submit(); });
+    });
+  }
+  if (panel.dataset.status === "running") { poll(); }
+})();
