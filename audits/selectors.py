@@ -106,6 +106,7 @@ def _case_list_qs(qs: QuerySet[AuditCase]) -> QuerySet[AuditCase]:
 
 
 QUEUES = {
+    "mine": "我的待办",
     "initial": "待初审",
     "re_review": "待复审",
     "rectification": "整改中",
@@ -117,6 +118,12 @@ QUEUES = {
 
 
 def queue_filter(user, queue: str) -> Q:
+    if queue == "mine":
+        return (
+            Q(state=CaseState.INITIAL_REVIEW, initial_reviewer=user)
+            | Q(state=CaseState.RE_REVIEW, re_reviewer=user)
+            | (Q(state=CaseState.RECTIFICATION) & (Q(initial_reviewer=user) | Q(re_reviewer=user)))
+        )
     if queue == "initial":
         return Q(state=CaseState.INITIAL_REVIEW, initial_reviewer=user) if not has_role(user, Role.CHIEF) else Q(state=CaseState.INITIAL_REVIEW)
     if queue == "re_review":
@@ -236,6 +243,10 @@ def case_page(case: AuditCase) -> dict:
         .order_by("category", "pk")
     )
     transitions = list(CaseTransition.objects.filter(case=case).select_related("actor").order_by("at", "pk"))
+    for row in transitions:
+        row.action_label = workflow.history_label(row.action)
+    for discrepancy in discrepancies:
+        label_events(discrepancy.events.all())
     return {
         "cadre": cadre,
         **contents,
@@ -247,10 +258,26 @@ def case_page(case: AuditCase) -> dict:
     }
 
 
+def label_events(events) -> list[DiscrepancyEvent]:
+    """Chinese labels for history rows (their codes are open: detection adds its own)."""
+    states = dict(Discrepancy.State.choices)
+    try:
+        from audits.detection.engine import EventAction
+
+        detection_labels = dict(EventAction.choices)
+    except ImportError:  # detection is a separate part; its labels are a nicety here
+        detection_labels = {}
+    for event in events:
+        event.action_label = detection_labels.get(event.action) or workflow.history_label(event.action)
+        event.from_label = states.get(event.from_state, event.from_state)
+        event.to_label = states.get(event.to_state, event.to_state)
+    return list(events)
+
+
 def discrepancy_page(discrepancy: Discrepancy) -> dict:
     return {
         "citations": list(discrepancy.citations.select_related("material__category")),
-        "events": list(discrepancy.events.select_related("actor").order_by("at", "pk")),
+        "events": label_events(discrepancy.events.select_related("actor").order_by("at", "pk")),
         "feedbacks": list(Feedback.objects.filter(discrepancy=discrepancy).select_related("created_by").order_by("round")),
         "interviews": list(Interview.objects.filter(discrepancy=discrepancy).select_related("created_by")),
         "requests": list(MaterialRequest.objects.filter(discrepancy=discrepancy).select_related("material", "created_by")),

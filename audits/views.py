@@ -1,14 +1,497 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Pages of the audit: campaigns, work queues, the case page, the discrepancy register and
+rectification. Action views are POST-only and thin: fetch through the access helper, bind
+the form, call the service, redirect with a message."""
 
-from archives.models import ImportJob
-from archives.roles import Role, has_role
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from archives.models import ImportJob, Material
+from archives.roles import Role, has_role, role_required, user_roles
+from archives.services import dossier_record_use
+
+from . import forms, selectors, services, workflow
+from .models import CaseState, Feedback, MaterialRequest
+
+CASE_ROLES = (Role.AUDITOR, Role.CHIEF, Role.LEADER)
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+def _form_errors(form) -> str:
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+# --- home --------------------------------------------------------------------------------
 
 
 @login_required
 def home(request):
     """Each role's work queue (工作台)."""
+    user = request.user
     context = {}
-    if has_role(request.user, Role.ARCHIVIST):
+    if has_role(user, Role.ARCHIVIST):
         context["recent_imports"] = ImportJob.objects.select_related("created_by")[:5]
+    if has_role(user, *CASE_ROLES):
+        counts = selectors.queue_counts(user)
+        context["queue_counts"] = counts
+        overdue = selectors.overdue_material_requests(user)
+        context["overdue_requests"] = list(overdue[:5])
+        context["overdue_count"] = overdue.count()
+        if has_role(user, Role.AUDITOR):
+            context["my_cases"] = list(selectors.case_queue(user, "mine")[:10])
+        if has_role(user, Role.CHIEF, Role.LEADER):
+            campaigns = list(selectors.campaigns_for(user)[:5])
+            progress = selectors.campaign_progress([c.pk for c in campaigns])
+            context["campaigns"] = [(c, progress[c.pk]) for c in campaigns]
+        if has_role(user, Role.CHIEF):
+            context["check_cases"] = list(selectors.case_queue(user, "check")[:10])
+        if has_role(user, Role.LEADER):
+            context["leader_cases"] = list(selectors.case_queue(user, "leader")[:10])
     return render(request, "home.html", context)
+
+
+# --- campaigns ---------------------------------------------------------------------------
+
+
+@role_required(Role.CHIEF, Role.LEADER)
+def campaign_list(request):
+    page = Paginator(selectors.campaigns_for(request.user), 30).get_page(request.GET.get("page"))
+    progress = selectors.campaign_progress([c.pk for c in page])
+    return render(request, "audits/campaign_list.html", {"page": page, "rows": [(c, progress[c.pk]) for c in page]})
+
+
+@role_required(Role.CHIEF)
+def campaign_create(request):
+    form = forms.CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已新建批次“{campaign.name}”，共 {campaign.cases.count()} 个审核案卷")
+            return redirect("audits:campaign_detail", pk=campaign.pk)
+    return render(request, "audits/campaign_form.html", {"form": form})
+
+
+@role_required(Role.CHIEF, Role.LEADER)
+def campaign_detail(request, pk):
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    filters = forms.CaseFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.case_queue(request.user, "all", campaign=campaign, state=data.get("state", ""), q=data.get("q", ""))
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audits/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "progress": selectors.campaign_progress([campaign.pk])[campaign.pk],
+            "sample": selectors.sample_report(campaign),
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "units": list(campaign.units.all()),
+            "auditors": list(campaign.auditors.all()),
+            "unassigned": selectors.case_queue(request.user, "unassigned", campaign=campaign).count(),
+        },
+    )
+
+
+@role_required(Role.CHIEF)
+@require_POST
+def campaign_draw_sample(request, pk):
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    try:
+        sampled = services.campaign_draw_sample(campaign=campaign, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, f"已抽取领导抽查样本：{len(sampled)} 个案卷")
+    return redirect("audits:campaign_detail", pk=campaign.pk)
+
+
+@role_required(Role.CHIEF)
+@require_POST
+def campaign_assign(request, pk):
+    campaign = selectors.get_campaign_for_user(request.user, pk)
+    try:
+        changed = services.campaign_assign_pending(campaign=campaign, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, f"已为 {changed} 个案卷分配审核人员" if changed else "没有可以分配的案卷")
+    return redirect("audits:campaign_detail", pk=campaign.pk)
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+@role_required(*CASE_ROLES)
+def case_list(request):
+    queue = request.GET.get("queue", "all")
+    if queue not in selectors.QUEUES:
+        queue = "all"
+    filters = forms.CaseFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.case_queue(request.user, queue, state=data.get("state", ""), q=data.get("q", ""))
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audits/case_list.html",
+        {"page": page, "queue": queue, "queue_label": selectors.QUEUES[queue], "filters": filters, "query": query.urlencode(), "queues": selectors.QUEUES},
+    )
+
+
+def _case_context(request, case) -> dict:
+    roles = user_roles(request.user)
+    actions = []
+    for action in workflow.allowed_actions(case.state, roles):
+        role = workflow.ACTION_ROLES[action]
+        if role == Role.AUDITOR:
+            mine = case.initial_reviewer_id if action == workflow.Action.SUBMIT_INITIAL else case.re_reviewer_id
+            if mine != request.user.pk:
+                continue
+        if role == Role.LEADER and not case.sampled:
+            continue
+        actions.append((action, workflow.action_label(action), action in workflow.REASON_REQUIRED))
+    reviewer_id = {CaseState.INITIAL_REVIEW: case.initial_reviewer_id, CaseState.RE_REVIEW: case.re_reviewer_id}.get(case.state)
+    return {
+        "case": case,
+        **selectors.case_page(case),
+        "actions": actions,
+        "can_edit_findings": reviewer_id == request.user.pk and not case.findings_frozen,
+        "can_rectify": case.state == CaseState.RECTIFICATION
+        and (has_role(request.user, Role.CHIEF) or request.user.pk in (case.initial_reviewer_id, case.re_reviewer_id)),
+        "can_manage": has_role(request.user, Role.CHIEF) and case.state != CaseState.CLOSED,
+        "reassign_form": forms.ReassignForm(initial={"version": case.version, "initial_reviewer": case.initial_reviewer, "re_reviewer": case.re_reviewer}),
+        "show_sampling": has_role(request.user, Role.CHIEF, Role.LEADER),
+    }
+
+
+@role_required(*CASE_ROLES)
+def case_detail(request, pk):
+    case = selectors.get_case_for_user(request.user, pk)
+    dossier_record_use(dossier=case.dossier, user=request.user, purpose=f"专项审核：{case.campaign.name}", path=request.path)
+    return render(request, "audits/case_detail.html", _case_context(request, case))
+
+
+@role_required(*CASE_ROLES)
+@require_POST
+def case_act(request, pk, action):
+    if action not in workflow.Action.values:
+        raise Http404
+    case = selectors.get_case_for_user(request.user, pk, action)
+    form = forms.TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("audits:case_detail", pk=case.pk)
+    try:
+        case = services.case_act(
+            case=case, user=request.user, action=action, expected_version=form.cleaned_data["version"], comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("audits:case_detail", pk=case.pk)
+    messages.success(request, f"已{workflow.action_label(action)}，案卷现处于“{case.get_state_display()}”阶段")
+    return redirect("audits:case_detail", pk=case.pk)
+
+
+@role_required(Role.CHIEF)
+@require_POST
+def case_reassign(request, pk):
+    case = selectors.get_case_for_user(request.user, pk, selectors.MANAGE)
+    form = forms.ReassignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_reassign(
+                case=case,
+                user=request.user,
+                initial_reviewer=form.cleaned_data["initial_reviewer"],
+                re_reviewer=form.cleaned_data["re_reviewer"],
+                expected_version=form.cleaned_data["version"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, "已调整审核人员")
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("audits:case_detail", pk=case.pk)
+
+
+# --- the discrepancy register ----------------------------------------------------------------
+
+
+def _dossier_materials(case):
+    return list(
+        Material.objects.filter(dossier=case.dossier, weeded_at__isnull=True).select_related("category").order_by("category__order", "formed_date", "title")
+    )
+
+
+@role_required(Role.AUDITOR)
+def discrepancy_create(request, pk):
+    case = selectors.get_case_for_user(request.user, pk, selectors.FINDINGS)
+    materials = _dossier_materials(case)
+    form = forms.DiscrepancyForm(request.POST or None, materials=materials, initial={"category": request.GET.get("category", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discrepancy_register(case=case, user=request.user, citations=form.citations(), **form.finding_fields())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已登记问题")
+            return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
+    return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre})
+
+
+@role_required(Role.AUDITOR)
+def discrepancy_edit(request, pk):
+    discrepancy = selectors.get_discrepancy_for_user(request.user, pk, selectors.FINDINGS)
+    case = discrepancy.case
+    materials = _dossier_materials(case)
+    cited = {c.material_id: c.recorded_value for c in discrepancy.citations.all()}
+    initial = {name: getattr(discrepancy, name) for name in services.FINDING_FIELDS} | {"version": discrepancy.version}
+    form = forms.DiscrepancyForm(request.POST or None, materials=materials, cited=cited, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discrepancy_update(
+                discrepancy=discrepancy, user=request.user, expected_version=form.cleaned_data["version"], citations=form.citations(), **form.finding_fields()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已保存修改")
+            return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
+    return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre, "discrepancy": discrepancy})
+
+
+@role_required(Role.AUDITOR)
+@require_POST
+def discrepancy_retract(request, pk):
+    discrepancy = selectors.get_discrepancy_for_user(request.user, pk, selectors.FINDINGS)
+    form = forms.RetractForm(request.POST)
+    if form.is_valid():
+        try:
+            services.discrepancy_retract(
+                discrepancy=discrepancy, user=request.user, reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, "已撤回该问题的登记")
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + "#discrepancies")
+
+
+# --- rectification -------------------------------------------------------------------------
+
+
+def _rectification_forms(discrepancy, materials_qs, bound: dict | None = None) -> dict:
+    bound = bound or {}
+    return {
+        "feedback_form": bound.get("feedback_form") or forms.FeedbackForm(),
+        "interview_form": bound.get("interview_form") or forms.InterviewForm(),
+        "request_form": bound.get("request_form") or forms.MaterialRequestForm(),
+        "receive_form": bound.get("receive_form") or forms.ReceiveForm(),
+        "reply_form": bound.get("reply_form") or forms.ReplyForm(),
+        "authenticate_form": bound.get("authenticate_form") or forms.AuthenticateForm(materials=materials_qs),
+        "weed_form": bound.get("weed_form") or forms.WeedForm(materials=materials_qs),
+        "determine_form": bound.get("determine_form")
+        or forms.DetermineForm(
+            initial={
+                "version": discrepancy.version,
+                "determined_value": discrepancy.proposed_value,
+                "field": services.CORRECTION_FIELD.get(discrepancy.category, ""),
+                "value": discrepancy.proposed_value,
+            }
+        ),
+        "correct_form": bound.get("correct_form")
+        or forms.CorrectForm(
+            initial={"version": discrepancy.version, "field": services.CORRECTION_FIELD.get(discrepancy.category, ""), "value": discrepancy.determined_value}
+        ),
+    }
+
+
+def _materials_qs(case):
+    return Material.objects.filter(dossier=case.dossier, weeded_at__isnull=True).select_related("category").order_by("category__order", "formed_date")
+
+
+def _render_discrepancy(request, discrepancy, status=200, **bound):
+    case = discrepancy.case
+    user = request.user
+    open_step = case.state == CaseState.RECTIFICATION and discrepancy.state in services.RECTIFIABLE_STATES
+    context = {
+        "case": case,
+        "cadre": case.dossier.cadre,
+        "d": discrepancy,
+        **selectors.discrepancy_page(discrepancy),
+        **_rectification_forms(discrepancy, _materials_qs(case), bound),
+        "can_rectify": open_step and (has_role(user, Role.CHIEF) or user.pk in (case.initial_reviewer_id, case.re_reviewer_id)),
+        "can_determine": open_step and has_role(user, Role.CHIEF),
+    }
+    return render(request, "audits/discrepancy_detail.html", context, status=status)
+
+
+@role_required(*CASE_ROLES)
+def discrepancy_detail(request, pk):
+    discrepancy = selectors.get_discrepancy_for_user(request.user, pk)
+    dossier_record_use(dossier=discrepancy.case.dossier, user=request.user, purpose=f"专项审核整改：问题{discrepancy.pk}", path=request.path)
+    return _render_discrepancy(request, discrepancy)
+
+
+def _rectification_action(request, pk, form_name, form_class, call, success, purpose=selectors.RECTIFY, form_kwargs=None):
+    """Shared body of the rectification POST views: bind, call the service, redirect;
+    on a refusal, show the discrepancy page again with the errors on the form."""
+    discrepancy = selectors.get_discrepancy_for_user(request.user, pk, purpose)
+    form = form_class(request.POST, **(form_kwargs(discrepancy) if form_kwargs else {}))
+    if form.is_valid():
+        try:
+            call(discrepancy, form.cleaned_data, form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, success)
+            return redirect("audits:discrepancy_detail", pk=discrepancy.pk)
+    return _render_discrepancy(request, discrepancy, status=400, **{form_name: form})
+
+
+def _materials_kwargs(discrepancy):
+    return {"materials": _materials_qs(discrepancy.case)}
+
+
+@role_required(Role.AUDITOR, Role.CHIEF)
+@require_POST
+def feedback_create(request, pk):
+    return _rectification_action(
+        request,
+        pk,
+        "feedback_form",
+        forms.FeedbackForm,
+        lambda d, data, f: services.feedback_create(discrepancy=d, user=request.user, **data),
+        "已登记信息反馈",
+    )
+
+
+@role_required(Role.AUDITOR, Role.CHIEF)
+@require_POST
+def feedback_reply(request, pk, feedback_pk):
+    def call(d, data, form):
+        try:
+            feedback = Feedback.objects.get(pk=feedback_pk, discrepancy=d)
+        except Feedback.DoesNotExist:
+            raise Http404 from None
+        services.feedback_record_reply(feedback=feedback, user=request.user, **data)
+
+    return _rectification_action(request, pk, "reply_form", forms.ReplyForm, call, "已登记本人答复")
+
+
+@role_required(Role.AUDITOR, Role.CHIEF)
+@require_POST
+def interview_create(request, pk):
+    return _rectification_action(
+        request, pk, "interview_form", forms.InterviewForm, lambda d, data, f: services.interview_record(discrepancy=d, user=request.user, **data), "已登记约谈"
+    )
+
+
+@role_required(Role.AUDITOR, Role.CHIEF)
+@require_POST
+def material_request_create(request, pk):
+    return _rectification_action(
+        request,
+        pk,
+        "request_form",
+        forms.MaterialRequestForm,
+        lambda d, data, f: services.material_request_create(discrepancy=d, user=request.user, **data),
+        "已登记补充材料要求",
+    )
+
+
+@role_required(Role.AUDITOR, Role.CHIEF)
+@require_POST
+def material_request_receive(request, pk, request_pk):
+    def call(d, data, form):
+        try:
+            material_request = MaterialRequest.objects.get(pk=request_pk, discrepancy=d)
+        except MaterialRequest.DoesNotExist:
+            raise Http404 from None
+        services.material_request_receive(request=material_request, user=request.user, **data)
+
+    return _rectification_action(request, pk, "receive_form", forms.ReceiveForm, call, "材料已归入档案，并记入《干部档案材料接收登记表》")
+
+
+@role_required(Role.AUDITOR, Role.CHIEF)
+@require_POST
+def material_authenticate(request, pk):
+    return _rectification_action(
+        request,
+        pk,
+        "authenticate_form",
+        forms.AuthenticateForm,
+        lambda d, data, f: services.material_authenticate(discrepancy=d, user=request.user, **data),
+        "已登记鉴别结论",
+        form_kwargs=_materials_kwargs,
+    )
+
+
+@role_required(Role.AUDITOR, Role.CHIEF)
+@require_POST
+def material_weed(request, pk):
+    return _rectification_action(
+        request,
+        pk,
+        "weed_form",
+        forms.WeedForm,
+        lambda d, data, f: services.discrepancy_weed_material(discrepancy=d, user=request.user, **data),
+        "材料已剔除，并记入剔除材料登记簿",
+        form_kwargs=_materials_kwargs,
+    )
+
+
+@role_required(Role.CHIEF)
+@require_POST
+def discrepancy_determine(request, pk):
+    def call(d, data, form):
+        services.discrepancy_determine(
+            discrepancy=d,
+            user=request.user,
+            determined_value=data["determined_value"],
+            expected_version=data["version"],
+            comment=data["comment"],
+            correction=form.correction(),
+        )
+
+    return _rectification_action(request, pk, "determine_form", forms.DetermineForm, call, "已认定", purpose=selectors.DETERMINE)
+
+
+@role_required(Role.CHIEF)
+@require_POST
+def discrepancy_correct(request, pk):
+    def call(d, data, form):
+        services.discrepancy_correct(
+            discrepancy=d, user=request.user, changes={data["field"]: data["value"]}, expected_version=data["version"], note=data["note"]
+        )
+
+    return _rectification_action(request, pk, "correct_form", forms.CorrectForm, call, "已纠正现有信息，原值已记入变更记录", purpose=selectors.DETERMINE)
+
+
+@role_required(*CASE_ROLES)
+def overdue_requests(request):
+    page = Paginator(selectors.overdue_material_requests(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "audits/overdue_requests.html", {"page": page})
