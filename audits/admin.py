@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from archives.admin import ReadOnlyAdmin
 
-from .models import AuditCase, Campaign, CaseTransition, Discrepancy, DiscrepancyEvent
+from .models import AuditCase, Campaign, CaseTransition, Discrepancy, DiscrepancyEvent, Feedback, Interview, MaterialAuthentication, MaterialRequest
 
 
 @admin.register(Campaign)
@@ -36,3 +36,24 @@ class DiscrepancyAdmin(ReadOnlyAdmin):
 @admin.register(DiscrepancyEvent)
 class DiscrepancyEventAdmin(ReadOnlyAdmin):
     list_display = ["discrepancy", "actor", "action", "from_state", "to_state", "at"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["discrepancy", "round", "sent_on", "reply", "created_by"]
+
+
+@admin.register(Interview)
+class InterviewAdmin(ReadOnlyAdmin):
+    list_display = ["discrepancy", "held_on", "participants", "created_by"]
+
+
+@admin.register(MaterialRequest)
+class MaterialRequestAdmin(ReadOnlyAdmin):
+    list_display = ["discrepancy", "method", "requested_material", "due_on", "state"]
+    list_filter = ["method", "state"]
+
+
+@admin.register(MaterialAuthentication)
+class MaterialAuthenticationAdmin(ReadOnlyAdmin):
+    list_display = ["discrepancy", "material", "result", "authenticated_by", "authenticated_at"]
