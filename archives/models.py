@@ -458,6 +458,7 @@ class ImportJob(models.Model):
         RESUME = "resume", _("干部经历")
 
     class Status(models.TextChoices):
+        VALIDATING = "validating", _("校验中")
         PREVIEWED = "previewed", _("待确认")
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("导入中")
@@ -480,6 +481,12 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("错误"), default=list, blank=True)
     message = models.TextField(_("说明"), blank=True)
     task_id = models.CharField(max_length=100, blank=True)
+    phase = models.CharField(_("当前步骤"), max_length=50, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0, help_text=_("全部错误的数目；errors 只保存前一万条"))
+    warnings = models.JSONField(_("提示"), default=list, blank=True, help_text=_("例如被忽略的列"))
+    preview = models.JSONField(_("预览"), default=dict, blank=True, help_text=_("将新增、更新、不变的前几行"))
+
+    FINISHED = (Status.SUCCEEDED, Status.INVALID, Status.FAILED, Status.CANCELLED)
 
     class Meta:
         verbose_name = _("导入记录")
@@ -494,3 +501,11 @@ class ImportJob(models.Model):
         if not self.progress_total:
             return 100 if self.status == self.Status.SUCCEEDED else 0
         return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.QUEUED, self.Status.RUNNING)

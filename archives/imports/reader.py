@@ -1,0 +1,228 @@
+"""Opening an uploaded workbook safely.
+
+Every check here runs before any row is read, with bounded memory: the file's size and magic
+bytes, the zip directory (entry count, compression ratio, total uncompressed size), then one
+streaming pass over each XML part that refuses DOCTYPE/ENTITY declarations and counts the
+worksheet rows from the XML itself (a sheet's ``dimension`` can lie). Only then is the file
+handed to openpyxl, in read-only mode; openpyxl parses through defusedxml when it is installed
+(checked at import below), so entity tricks are refused twice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import openpyxl
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+# openpyxl switches to defusedxml only when it can import it; we rely on that.
+if not openpyxl.DEFUSEDXML:  # pragma: no cover - guarded by requirements.txt
+    raise ImportError("defusedxml must be installed so that openpyxl parses workbooks safely")
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_ZIP_ENTRIES = 2000
+# Entries smaller than this cannot be a bomb whatever their ratio (tiny XML parts compress well).
+RATIO_EXEMPT_BYTES = 1024 * 1024
+CHUNK = 1024 * 1024
+MAX_TAG_CARRY = 4 * 1024 * 1024
+MAX_COLUMNS = 200
+
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row(?=[\s/>])([^>]*)")
+_ROW_INDEX = re.compile(rb"""\br\s*=\s*["'](\d+)["']""")
+
+
+class WorkbookRefused(Exception):
+    """The file is not a workbook we will read; the message is for the user (Chinese)."""
+
+
+@dataclass
+class SheetInfo:
+    title: str
+    path: str
+    rows: int = 0  # <row> elements in the sheet XML
+    max_index: int = 0  # highest r="…" of a row
+
+
+@dataclass
+class Inspection:
+    size: int
+    sheets: dict[str, SheetInfo] = field(default_factory=dict)  # by part path
+
+    @property
+    def data_rows(self) -> int:
+        return sum(max(s.rows - 1, 0) for s in self.sheets.values())
+
+
+def _refuse(message: str):
+    raise WorkbookRefused(message)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}"
+
+
+def inspect_file(path: str | os.PathLike) -> Inspection:
+    """Refuse a hostile or unreadable file; return what was learnt of its sheets."""
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        _refuse(_("文件不存在"))
+    except OSError:
+        _refuse(_("无法读取文件"))
+    if size == 0:
+        _refuse(_("文件是空的"))
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        _refuse(_("文件大小 %(size)s MB 超过上限 %(limit)s MB，请拆分后分批导入") % {"size": _mb(size), "limit": _mb(limit)})
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if head.startswith(OLE_MAGIC):
+            fh.seek(0)
+            body = fh.read()  # bounded by IMPORT_MAX_BYTES above
+            if "EncryptionInfo".encode("utf-16-le") in body or "EncryptedPackage".encode("utf-16-le") in body:
+                _refuse(_("文件设置了打开密码（已加密），系统无法读取。请在 Excel 中取消密码，另存为 .xlsx 后再导入"))
+            _refuse(_("这是旧版 Excel（.xls）或其他 OLE 格式的文件，请在 Excel 中另存为 .xlsx 后再导入"))
+    if not head.startswith(ZIP_MAGIC):
+        _refuse(_("文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写"))
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        _refuse(_("文件已损坏，或不是 Excel 工作簿（.xlsx）"))
+    with archive:
+        return _inspect_archive(archive, size)
+
+
+def _inspect_archive(archive: zipfile.ZipFile, size: int) -> Inspection:
+    infos = archive.infolist()
+    if len(infos) > MAX_ZIP_ENTRIES:
+        _refuse(_("文件结构异常（压缩包内文件过多），拒绝导入"))
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        _refuse(_("文件不是 Excel 工作簿（.xlsx），可能是 .docx、.zip 或其他格式"))
+    total = 0
+    max_ratio = settings.IMPORT_MAX_COMPRESSION_RATIO
+    max_total = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    for info in infos:
+        if info.flag_bits & 0x1:
+            _refuse(_("文件中的内容已加密，系统无法读取。请取消密码后再导入"))
+        total += info.file_size
+        if info.file_size > RATIO_EXEMPT_BYTES and info.file_size > max_ratio * max(info.compress_size, 1):
+            _refuse(_("文件疑似“压缩炸弹”（%(name)s 的压缩比超过 %(ratio)s:1），拒绝导入") % {"name": info.filename, "ratio": max_ratio})
+        if total > max_total:
+            _refuse(_("文件解压后超过 %(limit)s MB（疑似“压缩炸弹”），拒绝导入") % {"limit": _mb(max_total)})
+    inspection = Inspection(size=size)
+    max_rows = settings.IMPORT_MAX_ROWS
+    for info in infos:
+        name = info.filename
+        if info.is_dir() or not name.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        is_sheet = name.startswith("xl/worksheets/") and name.count("/") == 2
+        sheet = SheetInfo(title="", path=name)
+        _scan_xml(archive, info, sheet if is_sheet else None)
+        if is_sheet:
+            if sheet.rows - 1 > max_rows or sheet.max_index - 1 > max_rows:
+                _refuse(_("工作表数据超过 %(limit)s 行的上限，请拆分后分批导入") % {"limit": f"{max_rows:,}"})
+            inspection.sheets[name] = sheet
+    return inspection
+
+
+def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetInfo | None) -> None:
+    """Stream one XML part: refuse declarations, count rows; memory stays near CHUNK."""
+    carry = b""
+    first = True
+    try:
+        with archive.open(info) as stream:
+            while True:
+                chunk = stream.read(CHUNK)
+                if first:
+                    first = False
+                    if chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:64]:
+                        _refuse(_("文件结构异常（不支持的 XML 编码），拒绝导入"))
+                if not chunk:
+                    buffer, carry = carry, b""
+                else:
+                    buffer = carry + chunk
+                    cut = buffer.rfind(b"<")
+                    if cut <= 0:
+                        cut = len(buffer)
+                    buffer, carry = buffer[:cut], buffer[cut:]
+                    if len(carry) > MAX_TAG_CARRY:
+                        _refuse(_("文件结构异常，拒绝导入"))
+                if _DECLARATION.search(buffer):
+                    _refuse(_("文件含有 XML 实体或 DOCTYPE 声明（可能是恶意文件），拒绝导入"))
+                if sheet is not None:
+                    for match in _ROW.finditer(buffer):
+                        sheet.rows += 1
+                        index = _ROW_INDEX.search(match.group(1))
+                        if index:
+                            sheet.max_index = max(sheet.max_index, int(index.group(1)))
+                        else:
+                            sheet.max_index += 1
+                if not chunk:
+                    break
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise WorkbookRefused(_("文件已损坏，无法读取（%(name)s）") % {"name": info.filename}) from exc
+
+
+@dataclass
+class Sheet:
+    title: str
+    headers: list[str]  # as written (stripped), trailing empty cells removed
+    worksheet: object
+    rows: int  # data rows according to the XML scan
+
+    def data_rows(self) -> Iterator[tuple[int, tuple]]:
+        """(row number, values) of every non-empty data row; bounded by IMPORT_MAX_ROWS."""
+        width = max(len(self.headers), 1)
+        limit = settings.IMPORT_MAX_ROWS + 1
+        for number, values in enumerate(self.worksheet.iter_rows(min_row=2, max_row=limit, max_col=width, values_only=True), start=2):
+            for value in values:
+                if value is not None and (not isinstance(value, str) or value.strip()):
+                    yield number, values
+                    break
+
+
+class Workbook:
+    """A checked workbook open in read-only mode; use as a context manager."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = path
+        self.inspection = inspect_file(path)
+        try:
+            # data_only=False: a formula comes back as its text and is stored as text, never evaluated.
+            self._book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False, keep_vba=False)
+        except WorkbookRefused:
+            raise
+        except Exception as exc:  # openpyxl raises many kinds on malformed parts; all mean "unreadable"
+            name = exc.__class__.__name__
+            if "Entit" in name or "DTD" in name or "Forbidden" in name:
+                raise WorkbookRefused(_("文件含有 XML 实体或 DOCTYPE 声明（可能是恶意文件），拒绝导入")) from exc
+            raise WorkbookRefused(_("文件无法作为 Excel 工作簿读取，请在 Excel 中另存为 .xlsx 后再导入")) from exc
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self._book.close()
+
+    def sheets(self) -> Iterator[Sheet]:
+        for ws in self._book.worksheets:
+            part = getattr(ws, "_worksheet_path", "") or ""
+            info = self.inspection.sheets.get(part.lstrip("/"))
+            if info is None:
+                continue  # chartsheets and the like carry no rows
+            header_row = next(ws.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
+            headers = ["" if v is None else str(v).strip() for v in header_row]
+            while headers and not headers[-1]:
+                headers.pop()
+            yield Sheet(title=ws.title, headers=headers, worksheet=ws, rows=max(info.rows - 1, 0))

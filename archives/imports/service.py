@@ -1,0 +1,646 @@
+"""Import services: analyse a workbook (read, validate, compare with the database) and apply
+it, all or nothing, upserting by natural key (IMPORT_FORMATS.md).
+
+Speed comes from reading once in read-only mode, prefetching existing rows into dicts keyed by
+the natural key (no per-row query), and writing with bulk_create / bulk_update in batches.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archives.dates import PartialDate
+from archives.models import Cadre, CadreInfoChange, Dossier, ImportJob, Material, ResumePeriod, Unit
+
+from .formats import FORMATS, Format
+from .progress import Progress
+from .reader import Workbook, WorkbookRefused
+from .validate import Context, Issue, PartInput, SheetValidator, check_references, make_context, select_sheets
+
+logger = logging.getLogger(__name__)
+
+BATCH = 1000
+IN_CHUNK = 900  # ids per IN (…) list, below SQLite's variable limit
+SAMPLE_SIZE = 10
+MAX_STORED_ISSUES = 10_000
+
+__all__ = [
+    "Analysis",
+    "WorkbookRefused",
+    "import_analyse",
+    "import_apply",
+    "import_cancel",
+    "import_confirm",
+    "import_file",
+    "import_preview",
+    "import_run",
+    "import_upload",
+]
+
+# Fields compared and written per kind (the natural key is not among them).
+ROSTER_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "unit",
+    "position",
+    "rank",
+    "birth_date",
+    "work_start_date",
+    "party_join_date",
+    "education",
+    "degree",
+    "school",
+    "major",
+    "study_mode",
+    "verification_number",
+)
+ROSTER_DATES = {"birth_date", "work_start_date", "party_join_date"}
+MATERIAL_FIELDS = ("pages", "recorded_birth_date", "recorded_work_start_date", "recorded_party_date", "recorded_education", "altered", "note")
+MATERIAL_DATES = {"formed_date", "recorded_birth_date", "recorded_work_start_date", "recorded_party_date"}
+RESUME_FIELDS = ("end", "unit_and_post", "proof_material")
+RESUME_DATES = {"start", "end"}
+
+
+def _raw(field_name: str):
+    """A PartialDateField read as its stored text, skipping the PartialDate conversion."""
+    return Cast(field_name, output_field=CharField())
+
+
+def _chunks(items, size=IN_CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass
+class PartResult:
+    """What one kind of rows would do: new records, updates with their changed fields, unchanged."""
+
+    fmt: Format
+    sheets: list[str]
+    new: list = field(default_factory=list)
+    updated: list = field(default_factory=list)  # (record, pk, {field: (old, new)})
+    unchanged: list = field(default_factory=list)  # records (kept for the preview's first rows only)
+    unchanged_count: int = 0
+
+    def counts(self) -> dict:
+        return {"kind": self.fmt.kind, "label": self.fmt.sheet_title, "new": len(self.new), "updated": len(self.updated), "unchanged": self.unchanged_count}
+
+
+@dataclass
+class Analysis:
+    kind: str
+    issues: list[Issue]
+    warnings: list[str]
+    parts: list[PartResult]
+    rows: int
+    ctx: Context | None = None
+    new_units: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.issues
+
+    def counts(self) -> dict:
+        parts = [p.counts() for p in self.parts]
+        return {
+            "rows": self.rows,
+            "new": sum(p["new"] for p in parts),
+            "updated": sum(p["updated"] for p in parts),
+            "unchanged": sum(p["unchanged"] for p in parts),
+            "units_new": len(self.new_units),
+            "parts": parts,
+        }
+
+    def preview(self) -> dict:
+        parts = []
+        for part in self.parts:
+            parts.append(
+                {
+                    "kind": part.fmt.kind,
+                    "label": part.fmt.sheet_title,
+                    "new": [_sample(part.fmt, r) for r in part.new[:SAMPLE_SIZE]],
+                    "updated": [{**_sample(part.fmt, r), "changes": _changes(part.fmt, c)} for r, _pk, c in part.updated[:SAMPLE_SIZE]],
+                    "unchanged": [_sample(part.fmt, r) for r in part.unchanged[:SAMPLE_SIZE]],
+                }
+            )
+        return {"parts": parts, "new_units": self.new_units[:50]}
+
+
+def _date_text(value) -> str:
+    return str(PartialDate.from_storage(value)) if value else ""
+
+
+def _display(fmt: Format, name: str, value) -> str:
+    if value is None or value == "":
+        return ""
+    if name in ROSTER_DATES | MATERIAL_DATES | RESUME_DATES:
+        return _date_text(value)
+    if name == "altered":
+        return "是" if value else "否"
+    if name == "category":
+        return value[0]
+    return str(value)
+
+
+def _sample(fmt: Format, record) -> dict:
+    if fmt.kind == "roster":
+        summary = f"{record.name} {record.id_number} {record.unit} {record.rank}"
+    elif fmt.kind == "materials":
+        summary = f"{record.id_number} 第{record.category[0]}类《{record.title}》{_date_text(record.formed_date)}形成"
+    else:
+        summary = f"{record.id_number} {_date_text(record.start)}—{_date_text(record.end) or '至今'} {record.unit_and_post}"
+    return {"sheet": record.sheet, "row": record.row, "summary": summary}
+
+
+def _changes(fmt: Format, changes: dict) -> list[dict]:
+    labels = {c.key: c.header for c in fmt.columns}
+    return [{"field": labels.get(name, name), "old": _display(fmt, name, old), "new": _display(fmt, name, new)} for name, (old, new) in changes.items()]
+
+
+# --- analysis --------------------------------------------------------------------------
+
+
+@contextmanager
+def _no_cyclic_gc():
+    """Hundreds of thousands of surviving records make the cyclic collector rescan them over and
+    over (about 10% of an import); they hold no cycles, so pause it while they are built."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def import_analyse(*, path, kind: str, progress: Progress | None = None) -> Analysis:
+    with _no_cyclic_gc():
+        return _analyse(path=path, kind=kind, progress=progress)
+
+
+def _analyse(*, path, kind: str, progress: Progress | None = None) -> Analysis:
+    """Read and validate a workbook and compare it with the database; writes nothing.
+
+    Raises WorkbookRefused for a file that is not a readable, safe workbook."""
+    if kind not in FORMATS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    progress = progress or Progress()
+    with Workbook(path) as book:
+        sheets = list(book.sheets())
+        chosen, warnings = select_sheets(sheets, kind)
+        rows = sum(sheet.rows for _k, sheet in chosen)
+        progress.start(_("读取并校验"), total=rows * 2)
+        ctx = make_context()
+        issues: list[Issue] = []
+        parts: dict[str, PartInput] = {}
+        seen: dict[str, dict] = {}
+        for sheet_kind, sheet in chosen:
+            part = parts.setdefault(sheet_kind, PartInput(FORMATS[sheet_kind]))
+            SheetValidator(part, ctx, issues, warnings, seen.setdefault(sheet_kind, {})).run(sheet, progress.advance)
+    if not issues and not any(p.records for p in parts.values()):
+        first = chosen[0][1].title if chosen else ""
+        issues.append(Issue(first, 2, "-", "没有数据行"))
+    check_references(list(parts.values()), ctx, issues)
+    order = {title: i for i, (_k, s) in enumerate(chosen) for title in [s.title]}
+    issues.sort(key=lambda i: (order.get(i.sheet, -1), i.row))
+    analysis = Analysis(kind=kind, issues=issues, warnings=warnings, parts=[], rows=rows, ctx=ctx)
+    if issues:
+        return analysis
+    for part in parts.values():
+        analysis.parts.append(_DIFFERS[part.fmt.kind](part, ctx, analysis))
+    return analysis
+
+
+def _classify(part: PartInput, existing: dict, key_of, fields: tuple[str, ...]) -> PartResult:
+    result = PartResult(fmt=part.fmt, sheets=part.sheets)
+    for record in part.records:
+        key = key_of(record)
+        found = existing.get(key) if key is not None else None
+        if found is None:
+            result.new.append(record)
+            continue
+        pk, stored = found
+        changes = {}
+        for name, old in zip(fields, stored, strict=True):
+            new = getattr(record, name)
+            if old != new:
+                changes[name] = (old, new)
+        if changes:
+            result.updated.append((record, pk, changes))
+        else:
+            result.unchanged_count += 1
+            if len(result.unchanged) < SAMPLE_SIZE:
+                result.unchanged.append(record)
+    return result
+
+
+def _diff_roster(part: PartInput, ctx: Context, analysis: Analysis) -> PartResult:
+    numbers = [r.id_number for r in part.records]
+    existing = {}
+    columns = [f if f not in ROSTER_DATES else _raw(f) for f in ROSTER_FIELDS if f != "unit"]
+    for chunk in _chunks(numbers):
+        for row in Cadre.objects.filter(id_number__in=chunk).values_list("id_number", "pk", "unit__full_name", *columns):
+            number, pk, unit, *values = row
+            values.insert(ROSTER_FIELDS.index("unit"), unit)
+            existing[number] = (pk, tuple("" if v is None and f not in ROSTER_DATES else v for f, v in zip(ROSTER_FIELDS, values, strict=True)))
+    known_units = set(Unit.objects.values_list("full_name", flat=True))
+    new_units = []
+    for record in part.records:
+        path = record.unit.split("/")
+        for depth in range(1, len(path) + 1):
+            name = "/".join(path[:depth])
+            if name not in known_units:
+                known_units.add(name)
+                new_units.append(name)
+    analysis.new_units = new_units
+    return _classify(part, existing, lambda r: r.id_number, ROSTER_FIELDS)
+
+
+def _diff_materials(part: PartInput, ctx: Context, analysis: Analysis) -> PartResult:
+    dossiers = {ctx.cadres[r.id_number][1] for r in part.records if r.id_number in ctx.cadres}
+    dossiers.discard(None)
+    existing = {}
+    columns = [f if f not in MATERIAL_DATES else _raw(f) for f in MATERIAL_FIELDS]
+    for chunk in _chunks(dossiers):
+        query = Material.objects.filter(dossier_id__in=chunk).values_list("dossier_id", "category_id", "title", _raw("formed_date"), "pk", *columns)
+        for dossier, category, title, formed, pk, *values in query:
+            existing[(dossier, category, title, formed)] = (pk, tuple(values))
+
+    def key_of(record):
+        cadre = ctx.cadres.get(record.id_number)
+        if cadre is None or cadre[1] is None:
+            return None
+        return (cadre[1], record.category[1], record.title, record.formed_date)
+
+    return _classify(part, existing, key_of, MATERIAL_FIELDS)
+
+
+def _diff_resume(part: PartInput, ctx: Context, analysis: Analysis) -> PartResult:
+    cadres = {ctx.cadres[r.id_number][0] for r in part.records if r.id_number in ctx.cadres}
+    existing = {}
+    for chunk in _chunks(cadres):
+        query = ResumePeriod.objects.filter(cadre_id__in=chunk).values_list("cadre_id", _raw("start"), "pk", _raw("end"), "unit_and_post", "proof_material")
+        for cadre, start, pk, *values in query:
+            existing[(cadre, start)] = (pk, tuple(values))
+
+    def key_of(record):
+        cadre = ctx.cadres.get(record.id_number)
+        return None if cadre is None else (cadre[0], record.start)
+
+    return _classify(part, existing, key_of, RESUME_FIELDS)
+
+
+_DIFFERS = {"roster": _diff_roster, "materials": _diff_materials, "resume": _diff_resume}
+
+
+# --- applying --------------------------------------------------------------------------
+
+
+def import_apply(*, analysis: Analysis, user=None, job_id: int | None = None, file_name: str = "", progress: Progress | None = None) -> set[int]:
+    """Write a valid analysis in one transaction; returns the ids of the dossiers touched.
+
+    Detection (audits.detection.detect_after_import) runs after the commit."""
+    if not analysis.valid:
+        raise ValidationError(_("数据有误，不能导入"))
+    progress = progress or Progress()
+    progress.start(_("写入数据库"))
+    progress.done = progress.total // 2
+    touched: set[int] = set()
+    ctx = analysis.ctx
+    source_ref = str(job_id or "")
+    note = _("导入文件 %(name)s") % {"name": file_name} if file_name else ""
+    with transaction.atomic():
+        for part in analysis.parts:
+            if part.fmt.kind == "roster":
+                touched |= _apply_roster(part, ctx, user, source_ref, note, progress)
+            elif part.fmt.kind == "materials":
+                touched |= _apply_materials(part, ctx, progress)
+            else:
+                touched |= _apply_resume(part, ctx, progress)
+        if touched:
+            _schedule_detection(touched, user)
+    progress.done = progress.total
+    return touched
+
+
+def _schedule_detection(dossier_ids: set[int], user) -> None:
+    ids = set(dossier_ids)
+
+    def detect():
+        # The detection package is another part of the product; tolerate only its absence.
+        try:
+            from audits.detection import detect_after_import
+        except ImportError:
+            logger.warning("audits.detection.detect_after_import is not available; detection skipped after import")
+            return
+        detect_after_import(dossier_ids=ids, user=user)
+
+    transaction.on_commit(detect)
+
+
+def _ensure_units(paths: set[str]) -> dict[str, int]:
+    units = {u.full_name: u for u in Unit.objects.all()}
+    for path in sorted(paths, key=lambda p: p.count("/")):
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            name = "/".join(parts[:depth])
+            if name not in units:
+                unit = Unit(name=parts[depth - 1], parent=units.get("/".join(parts[: depth - 1])) if depth > 1 else None)
+                unit.save()
+                units[name] = unit
+    return {name: unit.pk for name, unit in units.items()}
+
+
+def _ensure_dossiers(ctx: Context, numbers) -> None:
+    """Cadres without a dossier (created elsewhere) get one before materials are filed."""
+    missing = [ctx.cadres[n][0] for n in numbers if n in ctx.cadres and ctx.cadres[n][1] is None]
+    if missing:
+        Dossier.objects.bulk_create([Dossier(cadre_id=pk) for pk in missing], batch_size=BATCH)
+        for number, pk, dossier in Cadre.objects.filter(pk__in=missing).values_list("id_number", "pk", "dossier__pk"):
+            ctx.cadres[number] = (pk, dossier)
+
+
+def _cadre_values(record, unit_ids) -> dict:
+    values = {name: getattr(record, name) for name in ROSTER_FIELDS if name != "unit"}
+    values["unit_id"] = unit_ids[record.unit]
+    return values
+
+
+def _apply_roster(part: PartResult, ctx: Context, user, source_ref: str, note: str, progress: Progress) -> set[int]:
+    touched = set()
+    unit_ids = _ensure_units({r.unit for r in part.new} | {r.unit for r, _pk, _c in part.updated})
+    now = timezone.now()
+    for batch in _chunks(part.new, BATCH):
+        cadres = [Cadre(id_number=r.id_number, created_at=now, updated_at=now, **_cadre_values(r, unit_ids)) for r in batch]
+        Cadre.objects.bulk_create(cadres)
+        if any(c.pk is None for c in cadres):  # backends that cannot return ids from a bulk insert
+            pks = dict(Cadre.objects.filter(id_number__in=[c.id_number for c in cadres]).values_list("id_number", "pk"))
+            for cadre in cadres:
+                cadre.pk = pks[cadre.id_number]
+        dossiers = [Dossier(cadre_id=c.pk) for c in cadres]
+        Dossier.objects.bulk_create(dossiers)
+        if any(d.pk is None for d in dossiers):
+            by_cadre = dict(Dossier.objects.filter(cadre_id__in=[c.pk for c in cadres]).values_list("cadre_id", "pk"))
+            for dossier in dossiers:
+                dossier.pk = by_cadre[dossier.cadre_id]
+        for cadre, dossier in zip(cadres, dossiers, strict=True):
+            ctx.cadres[cadre.id_number] = (cadre.pk, dossier.pk)
+            touched.add(dossier.pk)
+        progress.advance(len(batch))
+    update_fields = [("unit" if f == "unit" else f) for f in ROSTER_FIELDS] + ["updated_at"]
+    for batch in _chunks(part.updated, BATCH):
+        cadres, history = [], []
+        for record, pk, changes in batch:
+            cadre = Cadre(pk=pk, id_number=record.id_number, updated_at=now, **_cadre_values(record, unit_ids))
+            cadres.append(cadre)
+            for name, (old, new) in changes.items():
+                history.append(
+                    CadreInfoChange(
+                        cadre_id=pk,
+                        field=name,
+                        old_value=_display(part.fmt, name, old),
+                        new_value=_display(part.fmt, name, new),
+                        source=CadreInfoChange.Source.IMPORT,
+                        source_ref=source_ref,
+                        changed_by=user,
+                        changed_at=now,
+                        note=note,
+                    )
+                )
+        Cadre.objects.bulk_update(cadres, update_fields, batch_size=BATCH)
+        CadreInfoChange.objects.bulk_create(history, batch_size=BATCH)
+        touched |= {ctx.cadres[record.id_number][1] for record, _pk, _c in batch}
+        progress.advance(len(batch))
+    touched.discard(None)
+    return touched
+
+
+def _material_values(record) -> dict:
+    return {name: getattr(record, name) for name in MATERIAL_FIELDS}
+
+
+def _apply_materials(part: PartResult, ctx: Context, progress: Progress) -> set[int]:
+    touched = set()
+    _ensure_dossiers(ctx, {r.id_number for r in part.new})
+    now = timezone.now()
+    for batch in _chunks(part.new, BATCH):
+        rows = []
+        for r in batch:
+            dossier = ctx.cadres[r.id_number][1]
+            touched.add(dossier)
+            rows.append(
+                Material(dossier_id=dossier, category_id=r.category[1], title=r.title, formed_date=r.formed_date, created_at=now, **_material_values(r))
+            )
+        Material.objects.bulk_create(rows)
+        progress.advance(len(batch))
+    for batch in _chunks(part.updated, BATCH):
+        rows = [Material(pk=pk, **_material_values(r)) for r, pk, _c in batch]
+        Material.objects.bulk_update(rows, MATERIAL_FIELDS, batch_size=BATCH)
+        touched |= {ctx.cadres[r.id_number][1] for r, _pk, _c in batch}
+        progress.advance(len(batch))
+    return touched
+
+
+def _apply_resume(part: PartResult, ctx: Context, progress: Progress) -> set[int]:
+    touched_cadres = set()
+    for batch in _chunks(part.new, BATCH):
+        rows = []
+        for r in batch:
+            cadre = ctx.cadres[r.id_number][0]
+            touched_cadres.add(cadre)
+            rows.append(ResumePeriod(cadre_id=cadre, start=r.start, end=r.end, unit_and_post=r.unit_and_post, proof_material=r.proof_material))
+        ResumePeriod.objects.bulk_create(rows)
+        progress.advance(len(batch))
+    for batch in _chunks(part.updated, BATCH):
+        rows = [ResumePeriod(pk=pk, end=r.end, unit_and_post=r.unit_and_post, proof_material=r.proof_material) for r, pk, _c in batch]
+        ResumePeriod.objects.bulk_update(rows, RESUME_FIELDS, batch_size=BATCH)
+        touched_cadres |= {ctx.cadres[r.id_number][0] for r, _pk, _c in batch}
+        progress.advance(len(batch))
+    _ensure_dossiers(ctx, [n for n, (pk, _d) in ctx.cadres.items() if pk in touched_cadres])
+    return {dossier for pk, dossier in ctx.cadres.values() if pk in touched_cadres and dossier}
+
+
+# --- jobs (the web page and the task) ---------------------------------------------------
+
+
+def _sha256(fh) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+        digest.update(chunk)
+    fh.seek(0)
+    return digest.hexdigest()
+
+
+def import_upload(*, user, kind: str, uploaded_file) -> ImportJob:
+    """Store an uploaded workbook as a job and check it; a safe file is queued for preview."""
+    if kind not in FORMATS:
+        raise ValidationError(_("未知的导入类型"))
+    name = os.path.basename(uploaded_file.name or "upload.xlsx")[:255]
+    job = ImportJob(kind=kind, file_name=name, created_by=user, status=ImportJob.Status.VALIDATING)
+    job.file_sha256 = _sha256(uploaded_file)
+    job.file.save(f"{kind}.xlsx", File(uploaded_file), save=False)
+    job.save()
+    try:
+        Workbook(job.file.path).close()
+    except WorkbookRefused as exc:
+        _fail(job, str(exc), status=ImportJob.Status.FAILED)
+        return job
+    from archives.tasks import import_preview_task
+
+    transaction.on_commit(lambda: _enqueue(job, import_preview_task))
+    return job
+
+
+def _enqueue(job: ImportJob, task) -> None:
+    result = task.delay(job.pk)
+    # In eager mode the task has finished (and saved the job) by now: touch only task_id.
+    ImportJob.objects.filter(pk=job.pk).update(task_id=result.id or "")
+
+
+def _fail(job: ImportJob, message: str, *, status=ImportJob.Status.FAILED, issues=None) -> None:
+    job.status = status
+    job.message = message
+    job.finished_at = timezone.now()
+    fields = ["status", "message", "finished_at"]
+    if issues is not None:
+        job.error_count = len(issues)
+        job.errors = [i.as_dict() for i in issues[:MAX_STORED_ISSUES]]
+        fields += ["error_count", "errors"]
+    job.save(update_fields=fields)
+
+
+def _record_analysis(job: ImportJob, analysis: Analysis) -> None:
+    job.warnings = analysis.warnings
+    job.counts = analysis.counts()
+    job.save(update_fields=["warnings", "counts"])
+
+
+def import_preview(*, job: ImportJob) -> ImportJob:
+    """Task body: analyse the job's file; keep its preview, or every error, for the page."""
+    progress = Progress(job.pk)
+    try:
+        analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress)
+    except WorkbookRefused as exc:
+        _fail(job, str(exc))
+        return job
+    except Exception:
+        logger.exception("import %s: preview failed", job.pk)
+        _fail(job, _("校验时发生内部错误，请联系系统管理员"))
+        return job
+    finally:
+        progress.close()
+    _record_analysis(job, analysis)
+    if not analysis.valid:
+        _fail(job, _("数据有误，共 %(n)s 处，未导入任何数据") % {"n": len(analysis.issues)}, status=ImportJob.Status.INVALID, issues=analysis.issues)
+        return job
+    job.preview = analysis.preview()
+    job.status = ImportJob.Status.PREVIEWED
+    job.message = ""
+    job.save(update_fields=["preview", "status", "message"])
+    return job
+
+
+@transaction.atomic
+def import_confirm(*, job: ImportJob, user) -> ImportJob:
+    """The archivist confirms a previewed import: queue it."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJob.Status.PREVIEWED:
+        raise ValidationError(_("该导入当前状态为“%(s)s”，不能确认导入") % {"s": locked.get_status_display()})
+    locked.status = ImportJob.Status.QUEUED
+    locked.progress_done = 0
+    locked.save(update_fields=["status", "progress_done"])
+    from archives.tasks import import_run_task
+
+    transaction.on_commit(lambda: _enqueue(locked, import_run_task))
+    return locked
+
+
+@transaction.atomic
+def import_cancel(*, job: ImportJob, user) -> ImportJob:
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJob.Status.PREVIEWED:
+        raise ValidationError(_("只能取消待确认的导入"))
+    locked.status = ImportJob.Status.CANCELLED
+    locked.finished_at = timezone.now()
+    locked.save(update_fields=["status", "finished_at"])
+    return locked
+
+
+def import_run(*, job: ImportJob) -> ImportJob:
+    """Task body: re-read the file (the database may have changed since the preview) and apply it."""
+    job.status = ImportJob.Status.RUNNING
+    job.save(update_fields=["status"])
+    progress = Progress(job.pk)
+    try:
+        analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress)
+        _record_analysis(job, analysis)
+        if not analysis.valid:
+            _fail(job, _("数据有误，共 %(n)s 处，未导入任何数据") % {"n": len(analysis.issues)}, status=ImportJob.Status.INVALID, issues=analysis.issues)
+            return job
+        import_apply(analysis=analysis, user=job.created_by, job_id=job.pk, file_name=job.file_name, progress=progress)
+    except WorkbookRefused as exc:
+        _fail(job, str(exc))
+        return job
+    except IntegrityError:
+        logger.exception("import %s: conflicting write", job.pk)
+        _fail(job, _("导入期间数据被同时修改，未导入任何数据，请重新导入"))
+        return job
+    except Exception:
+        logger.exception("import %s failed", job.pk)
+        _fail(job, _("导入时发生内部错误，未导入任何数据，请联系系统管理员"))
+        return job
+    finally:
+        progress.close()
+    job.status = ImportJob.Status.SUCCEEDED
+    job.finished_at = timezone.now()
+    job.progress_done = job.progress_total = analysis.rows * 2
+    c = job.counts
+    job.message = _("导入完成：新增 %(new)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条") % c
+    job.save(update_fields=["status", "finished_at", "progress_done", "progress_total", "message"])
+    return job
+
+
+@dataclass
+class FileOutcome:
+    analysis: Analysis
+    job: ImportJob | None
+
+
+def import_file(*, path, kind: str, user=None, dry_run: bool = False) -> FileOutcome:
+    """The command's import: synchronous, no preview step. A job is recorded only when data is
+    written (its id is the source_ref of the history rows). Raises WorkbookRefused."""
+    analysis = import_analyse(path=path, kind=kind)
+    if dry_run or not analysis.valid:
+        return FileOutcome(analysis, None)
+    name = os.path.basename(str(path))[:255]
+    with open(path, "rb") as fh:
+        job = ImportJob(kind=kind, file_name=name, created_by=user, status=ImportJob.Status.RUNNING, file_sha256=_sha256(fh))
+        job.file.save(f"{kind}.xlsx", File(fh), save=False)
+    job.counts = analysis.counts()
+    job.warnings = analysis.warnings
+    job.save()
+    try:
+        import_apply(analysis=analysis, user=user, job_id=job.pk, file_name=name)
+    except Exception:
+        _fail(job, _("导入失败，未导入任何数据"))
+        raise
+    job.status = ImportJob.Status.SUCCEEDED
+    job.finished_at = timezone.now()
+    job.message = _("导入完成：新增 %(new)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条") % job.counts
+    job.save(update_fields=["status", "finished_at", "message"])
+    return FileOutcome(analysis, job)
