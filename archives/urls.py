@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_imports
 
 app_name = "archives"
 
@@ -15,4 +15,12 @@ urlpatterns = [
     path("transfers/<int:pk>/receipt/", views.transfer_receipt, name="transfer_receipt"),
     path("registers/", views.register_index, name="register_index"),
     path("registers/<slug:name>/", views.register_index, name="register"),
+    path("templates/<slug:kind>.xlsx", views_imports.import_template, name="import_template"),
+    path("imports/", views_imports.import_index, name="import_index"),
+    path("imports/upload/", views_imports.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", views_imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/status/", views_imports.import_status, name="import_status"),
+    path("imports/<int:pk>/confirm/", views_imports.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", views_imports.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/errors.xlsx", views_imports.import_errors_file, name="import_errors_file"),
 ]
