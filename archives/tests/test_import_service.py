@@ -1,0 +1,189 @@
+"""Applying imports: all or nothing, idempotent upserts, history of changed values, the
+detection hook, and progress reporting."""
+
+import sys
+
+import pytest
+from django.core.files.base import ContentFile
+
+from archives.dates import PartialDate
+from archives.imports import service
+from archives.imports.progress import Progress
+from archives.imports.service import import_file
+from archives.models import Cadre, CadreInfoChange, Dossier, ImportJob, Material, ResumePeriod, Unit
+from archives.tests.factories import CadreFactory, UnitFactory
+
+from .import_helpers import id_for, material_row, resume_row, roster_row, write
+
+pytestmark = pytest.mark.django_db
+
+
+def run(tmp_path, kind, rows, name=None, **kwargs):
+    return import_file(path=write(tmp_path / (name or f"{kind}.xlsx"), kind, rows), kind=kind, **kwargs)
+
+
+def test_new_cadres_get_a_dossier_and_units_are_created_from_paths(tmp_path):
+    outcome = run(tmp_path, "roster", [roster_row(1, 单位="某县/城关镇/党政办"), roster_row(2, 单位="某县/组织部")])
+    assert outcome.analysis.counts()["units_new"] == 4
+    assert sorted(Unit.objects.values_list("full_name", flat=True)) == ["某县", "某县/城关镇", "某县/城关镇/党政办", "某县/组织部"]
+    cadre = Cadre.objects.get(id_number=id_for(1))
+    assert cadre.unit.full_name == "某县/城关镇/党政办" and cadre.unit.parent.name == "城关镇"
+    assert Dossier.objects.filter(cadre__in=Cadre.objects.all()).count() == 2
+    assert cadre.birth_date == PartialDate(1975, 3, 12) and cadre.work_start_date == PartialDate(1995, 7)
+    job = outcome.job
+    assert job.status == ImportJob.Status.SUCCEEDED and job.counts["new"] == 2
+
+
+def test_existing_units_are_reused(tmp_path):
+    county = UnitFactory(name="某县")
+    UnitFactory(name="组织部", parent=county)
+    run(tmp_path, "roster", [roster_row(1)])
+    assert Unit.objects.count() == 2
+
+
+def test_importing_the_same_file_twice_changes_nothing(tmp_path):
+    rows = [roster_row(i) for i in range(1, 6)]
+    first = run(tmp_path, "roster", rows)
+    before = list(Cadre.objects.order_by("pk").values())
+    second = run(tmp_path, "roster", rows)
+    assert second.analysis.counts() | {"parts": None} == {"rows": 5, "new": 0, "updated": 0, "unchanged": 5, "units_new": 0, "parts": None}
+    assert list(Cadre.objects.order_by("pk").values()) == before
+    assert not CadreInfoChange.objects.exists()
+    assert first.job.pk != second.job.pk
+
+    materials = [material_row(1), material_row(1, 材料名称="入党志愿书", 类别="第六类", 记载入党时间="2000.06"), material_row(2)]
+    run(tmp_path, "materials", materials)
+    again = run(tmp_path, "materials", materials)
+    assert Material.objects.count() == 3 and again.analysis.counts()["unchanged"] == 3
+
+    periods = [resume_row(1), resume_row(1, 起始时间="1999.01", 终止时间="")]
+    run(tmp_path, "resume", periods)
+    again = run(tmp_path, "resume", periods)
+    assert ResumePeriod.objects.count() == 2 and again.analysis.counts()["unchanged"] == 2
+
+
+def test_changed_roster_rows_update_current_information_and_keep_old_values(tmp_path, archivist):
+    run(tmp_path, "roster", [roster_row(1), roster_row(2)])
+    changed = [roster_row(1, 出生日期="1975.04", 单位="某县/宣传部", 入党时间=""), roster_row(2)]
+    outcome = run(tmp_path, "roster", changed, name="second.xlsx", user=archivist)
+    assert outcome.analysis.counts()["updated"] == 1 and outcome.analysis.counts()["unchanged"] == 1
+    cadre = Cadre.objects.get(id_number=id_for(1))
+    assert cadre.birth_date == PartialDate(1975, 4) and cadre.birth_date.precision == "month"
+    assert cadre.unit.full_name == "某县/宣传部"
+    assert cadre.party_join_date is None
+    history = {c.field: c for c in CadreInfoChange.objects.filter(cadre=cadre)}
+    assert set(history) == {"birth_date", "unit", "party_join_date"}
+    birth = history["birth_date"]
+    assert (birth.old_value, birth.new_value) == ("1975.03.12", "1975.04")
+    assert (history["unit"].old_value, history["unit"].new_value) == ("某县/组织部", "某县/宣传部")
+    assert (history["party_join_date"].old_value, history["party_join_date"].new_value) == ("2000.06", "")
+    for change in history.values():
+        assert change.source == CadreInfoChange.Source.IMPORT
+        assert change.source_ref == str(outcome.job.pk)
+        assert change.changed_by == archivist
+    assert not CadreInfoChange.objects.filter(cadre__id_number=id_for(2)).exists()
+
+
+def test_materials_and_resume_are_upserted_by_their_key(tmp_path):
+    cadre = CadreFactory(id_number=id_for(1))
+    run(tmp_path, "materials", [material_row(1, 页数=4)])
+    run(tmp_path, "materials", [material_row(1, 页数=6, 是否涂改="是")], name="m2.xlsx")
+    material = Material.objects.get(dossier=cadre.dossier)
+    assert material.pages == 6 and material.altered is True
+    run(tmp_path, "materials", [material_row(1, 形成日期="1995.07.01")], name="m3.xlsx")
+    assert Material.objects.filter(dossier=cadre.dossier).count() == 2  # another date: another material
+
+    run(tmp_path, "resume", [resume_row(1, 证明材料="")])
+    run(tmp_path, "resume", [resume_row(1, 终止时间="", 证明材料="招工审批表")], name="r2.xlsx")
+    period = ResumePeriod.objects.get(cadre=cadre)
+    assert period.end is None and period.proof_material == "招工审批表"
+
+
+def test_an_invalid_row_anywhere_writes_nothing(tmp_path):
+    run(tmp_path, "roster", [roster_row(1)])
+    before = list(Cadre.objects.values())
+    rows = [roster_row(1, 职务="局长"), roster_row(2, 单位="新县/新局"), roster_row(3, 性别="女")]
+    outcome = run(tmp_path, "roster", rows, name="bad.xlsx")
+    assert not outcome.analysis.valid and outcome.job is None
+    assert list(Cadre.objects.values()) == before
+    assert Unit.objects.count() == 2 and not CadreInfoChange.objects.exists()
+    assert ImportJob.objects.count() == 1
+
+
+def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
+    run(tmp_path, "roster", [roster_row(1)])
+    analysis = service.import_analyse(path=write(tmp_path / "r2.xlsx", "roster", [roster_row(1, 职务="局长"), roster_row(2)]), kind="roster")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service.CadreInfoChange.objects, "bulk_create", boom)
+    with pytest.raises(RuntimeError):
+        service.import_apply(analysis=analysis)
+    assert Cadre.objects.count() == 1 and Cadre.objects.get().position == "科员"
+
+
+def test_a_dry_run_writes_nothing(tmp_path):
+    outcome = run(tmp_path, "roster", [roster_row(1)], dry_run=True)
+    assert outcome.analysis.valid and outcome.analysis.counts()["new"] == 1
+    assert not Cadre.objects.exists() and not ImportJob.objects.exists()
+
+
+def test_detection_runs_on_commit_with_the_touched_dossiers(tmp_path, monkeypatch, archivist, django_capture_on_commit_callbacks):
+    import audits.detection
+
+    calls = []
+    monkeypatch.setattr(audits.detection, "detect_after_import", lambda **kw: calls.append(kw), raising=False)
+    run(tmp_path, "roster", [roster_row(1), roster_row(2)])
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, "roster", [roster_row(1, 职务="局长"), roster_row(2)], name="r2.xlsx", user=archivist)
+    touched = Cadre.objects.get(id_number=id_for(1)).dossier.pk
+    assert calls == [{"dossier_ids": {touched}, "user": archivist}]
+
+
+def test_nothing_is_detected_when_nothing_changed(tmp_path, monkeypatch, django_capture_on_commit_callbacks):
+    import audits.detection
+
+    calls = []
+    monkeypatch.setattr(audits.detection, "detect_after_import", lambda **kw: calls.append(kw), raising=False)
+    run(tmp_path, "roster", [roster_row(1)])
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, "roster", [roster_row(1)], name="r2.xlsx")
+    assert calls == []
+
+
+def test_a_missing_detection_module_is_only_a_warning(tmp_path, monkeypatch, caplog, django_capture_on_commit_callbacks):
+    monkeypatch.setitem(sys.modules, "audits.detection", None)  # import fails with ImportError
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = run(tmp_path, "roster", [roster_row(1)])
+    assert outcome.job.status == ImportJob.Status.SUCCEEDED
+    assert "detection skipped" in caplog.text
+
+
+def test_progress_is_reported_while_reading_and_writing(tmp_path, monkeypatch, archivist):
+    seen = []
+    original = Progress.flush
+
+    def recording(self, force=False):
+        seen.append((self.phase, self.done, self.total))
+        return original(self, force=True)
+
+    monkeypatch.setattr(Progress, "flush", recording)
+    path = write(tmp_path / "r.xlsx", "roster", [roster_row(i) for i in range(1, 1201)])
+    job = ImportJob(kind="roster", file_name="r.xlsx", created_by=archivist, status=ImportJob.Status.QUEUED)
+    job.file.save("r.xlsx", ContentFile(path.read_bytes()))
+    service.import_run(job=job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert (job.progress_done, job.progress_total, job.progress_percent) == (2400, 2400, 100)
+    phases = [phase for phase, _d, _t in seen]
+    assert "读取并校验" in phases and "写入数据库" in phases
+    done = [d for _p, d, _t in seen]
+    assert done == sorted(done) and 0 < done[1] < 2400  # it moved in between, not only at the end
+
+
+def test_progress_percent_is_bounded():
+    job = ImportJob(progress_done=50, progress_total=200)
+    assert job.progress_percent == 25
+    job.progress_done = 500
+    assert job.progress_percent == 100
