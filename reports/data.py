@@ -95,7 +95,7 @@ class CampaignStatistics:
     by_unit: list[GroupRow]
     auditors: list[AuditorRow]
     deadline: dt.date | None = None
-    overdue_requests: int | None = None  # None: the material-request model is not installed
+    overdue_requests: int = 0
 
     @property
     def inconsistent_cadres(self) -> int:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from archives.models import DossierTransfer, DossierUse, Material, MaterialReceipt, MaterialSendOut, Rank, ResumePeriod
-from audits.models import AuditCase, Campaign, CaseState, Category, Discrepancy, DiscrepancyMaterial
+from audits.models import AuditCase, Campaign, CaseState, Category, Discrepancy, DiscrepancyMaterial, MaterialRequest
 
 from . import narrative as texts
 from .data import (
@@ -101,42 +100,9 @@ def _auditor_rows(campaign: Campaign, cases) -> list[AuditorRow]:
     return rows
 
 
-def overdue_material_requests(campaign: Campaign) -> int | None:
-    """Overdue material requests of the campaign, or None when audits has no such model.
-
-    The request model belongs to the audits app and may not exist yet; the dashboard shows
-    the block only when it does. A model may expose `objects.overdue()`; otherwise the
-    usual field names are tried (a due date, a "received"/"fulfilled" timestamp).
-    """
-    model = None
-    for name in ("MaterialRequest", "MaterialCollection", "MaterialDemand"):
-        try:
-            model = apps.get_model("audits", name)
-            break
-        except LookupError:
-            continue
-    if model is None:
-        return None
-    fields = {f.name for f in model._meta.get_fields()}
-    if "case" in fields:
-        scope = Q(case__campaign=campaign)
-    elif "discrepancy" in fields:
-        scope = Q(discrepancy__case__campaign=campaign)
-    else:
-        return None
-    manager = model._default_manager
-    overdue = getattr(manager, "overdue", None) or getattr(manager.all(), "overdue", None)
-    if callable(overdue):
-        return overdue().filter(scope).count()
-    due = next((f for f in ("due_date", "due_on", "due_at", "deadline") if f in fields), None)
-    if due is None:
-        return None
-    today = timezone.localdate()
-    query = scope & Q(**{f"{due}__lt": today})
-    done = next((f for f in ("received_at", "received_on", "fulfilled_at", "closed_at", "completed_at") if f in fields), None)
-    if done:
-        query &= Q(**{f"{done}__isnull": True})
-    return manager.filter(query).count()
+def overdue_material_requests(campaign: Campaign) -> int:
+    """Open material requests of the campaign past their due date."""
+    return MaterialRequest.objects.filter(state=MaterialRequest.State.OPEN, due_on__lt=timezone.localdate(), discrepancy__case__campaign=campaign).count()
 
 
 def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -> CampaignStatistics:

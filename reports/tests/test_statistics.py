@@ -74,7 +74,25 @@ def test_it_counts_the_known_campaign(auditor, other_auditor):
     assert by_name["张审核"].initial_assigned == 6
     assert by_name["张审核"].registered == 4
     assert by_name["李审核"].re_assigned == 5
-    assert stats.overdue_requests is None or isinstance(stats.overdue_requests, int)
+    assert stats.overdue_requests == 0
+
+
+def test_it_counts_open_material_requests_past_their_due_date(auditor):
+    import datetime as dt
+
+    from audits.models import MaterialRequest
+
+    campaign = Campaign.objects.create(name="批次")
+    other = Campaign.objects.create(name="另一批次")
+    finding = add(AuditCase.objects.create(campaign=campaign, dossier=CadreFactory().dossier), Category.PARTY, Discrepancy.State.REGISTERED)
+    elsewhere = add(AuditCase.objects.create(campaign=other, dossier=CadreFactory().dossier), Category.PARTY, Discrepancy.State.REGISTERED)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    request = dict(method=MaterialRequest.Method.values[0], requested_material="入党申请书", due_on=yesterday)
+    MaterialRequest.objects.create(discrepancy=finding, **request)
+    MaterialRequest.objects.create(discrepancy=finding, **{**request, "due_on": dt.date.today() + dt.timedelta(days=3)})
+    MaterialRequest.objects.create(discrepancy=finding, state=MaterialRequest.State.values[1], **request)
+    MaterialRequest.objects.create(discrepancy=elsewhere, **request)
+    assert selectors.campaign_statistics(campaign).overdue_requests == 1
 
 
 def test_a_cadre_counts_once_per_category_however_many_findings():
