@@ -358,3 +358,10 @@ def test_every_rule_has_a_category():
         "EXP-NO-PROOF", "EXP-PROOF-MISSING", "EXP-GAP", "EXP-OVERLAP",
     }  # fmt: skip
     assert {rules.category_of(code) for code in rules.RULES} == set(Category.values)
+
+
+def test_education_level_agrees_with_the_model():
+    from archives.models import EDUCATION_ALIASES, Education
+
+    for text in [*Education.values, *EDUCATION_ALIASES, " 本科 ", "", "某培训班"]:
+        assert rules.education_level(text) == Education.level(text)
