@@ -27,7 +27,7 @@ from archives.models import Cadre, CadreInfoChange, Dossier, ImportJob, Material
 
 from .formats import FORMATS, Format
 from .progress import Progress
-from .reader import Workbook, WorkbookRefused
+from .reader import Workbook, WorkbookRefused, inspect_file
 from .validate import Context, Issue, PartInput, SheetValidator, check_references, make_context, select_sheets
 
 logger = logging.getLogger(__name__)
@@ -496,7 +496,8 @@ def import_upload(*, user, kind: str, uploaded_file) -> ImportJob:
     job.file.save(f"{kind}.xlsx", File(uploaded_file), save=False)
     job.save()
     try:
-        Workbook(job.file.path).close()
+        # The hostile-file checks are quick and bounded: run them now, so a refusal is immediate.
+        inspect_file(job.file.path)
     except WorkbookRefused as exc:
         _fail(job, str(exc), status=ImportJob.Status.FAILED)
         return job
