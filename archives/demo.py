@@ -231,18 +231,22 @@ def _material(c: DemoCadre, title: str) -> DemoMaterial | None:
 def _plant(rng: random.Random, c: DemoCadre) -> None:
     """Plant problems of the kinds real audits find, in roughly a third of the cadres."""
     roll = rng.random()
-    if roll < 0.08:
-        # 早大改小: current information later than the earliest material (age reduced).
-        earliest = _material(c, "入团志愿书")
-        earliest.birth = PartialDate(c.birth.year - 1, c.birth.month, c.birth.day)
+    if roll < 0.06:
+        # 早大改小: the earliest materials the cadre filled in give an earlier birth date.
+        for title in ("中学学籍登记表", "入团志愿书"):
+            m = _material(c, title)
+            m.birth = PartialDate(c.birth.year - 1, c.birth.month, c.birth.day)
         c.planted.append("age-earliest")
+    elif roll < 0.08:
+        # Current information moved one year later than the ID number and every material.
+        c.birth = PartialDate(c.birth.year + 1, c.birth.month, c.birth.day)
+        c.planted.append("age-id")
     elif roll < 0.11:
         m = _material(c, "干部履历表")
         m.altered = True
-        m.birth = PartialDate(c.birth.year, c.birth.month, c.birth.day)
         c.planted.append("age-altered")
     elif roll < 0.13:
-        # Lunar calendar written in one document.
+        # Lunar calendar written in one later document.
         m = _material(c, "毕业生登记表")
         m.birth = _shift_months(c.birth, -1)
         c.planted.append("age-disagree")
@@ -275,6 +279,21 @@ def _plant(rng: random.Random, c: DemoCadre) -> None:
         elif roll < 0.14:
             _material(c, "入党申请书").formed = _shift_months(c.party, -4)
             c.planted.append("party-application-late")
+        elif roll < 0.16:
+            c.materials.remove(_material(c, "入党志愿书"))
+            c.planted.append("party-no-volunteer")
+        elif roll < 0.17:
+            c.party = c.birth.add_years(17).truncated()
+            for m in c.materials:
+                if m.party:
+                    m.party = c.party
+                if m.title == "入党志愿书":
+                    m.formed = c.party
+                elif m.title == "入党申请书":
+                    m.formed = _shift_months(c.party, -14)
+                elif m.title == "预备党员转正申请书":
+                    m.formed = _shift_months(c.party, 12)
+            c.planted.append("party-under-18")
     elif rng.random() < 0.03:
         _material(c, "干部履历表").party = PartialDate(c.work.year + 2, 7)
         c.planted.append("party-unrecorded")
@@ -303,3 +322,6 @@ def _plant(rng: random.Random, c: DemoCadre) -> None:
     elif roll < 0.14 and len(c.periods) > 1:
         c.periods[1].proof = "借调证明"
         c.planted.append("exp-proof-missing")
+    elif roll < 0.16 and len(c.periods) > 2 and c.periods[1].end:
+        c.periods[2].start = _shift_months(c.periods[1].end, -3)
+        c.planted.append("exp-overlap")

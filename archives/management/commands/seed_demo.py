@@ -149,5 +149,5 @@ def seed_campaign(users: dict) -> str:
         )
     from audits.detection import detect_campaign
 
-    detect_campaign(campaign=campaign)
+    detect_campaign(campaign_id=campaign.pk)
     return f"审核批次“{campaign.name}”（编号 {campaign.pk}）共 {campaign.cases.count()} 卷。"
