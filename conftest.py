@@ -8,6 +8,28 @@ from archives.roles import Role
 from archives.tests.factories import UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` or `broker` skip on SQLite before any database set-up.
+
+    They need real row locks or a worker process sharing the test database, which SQLite's
+    in-memory test database cannot give; the PostgreSQL run (CI) executes them.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks, or a worker sharing the test database); run in the PostgreSQL pass")
+    for item in items:
+        if item.get_closest_marker("postgres") or item.get_closest_marker("broker"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Role fixtures hash a password each; PBKDF2's deliberate slowness has no place in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

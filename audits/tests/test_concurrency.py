@@ -15,13 +15,9 @@ from audits.models import AuditCase, CaseState, CaseTransition, Discrepancy
 from audits.tests.factories import AuditCaseFactory, DiscrepancyFactory
 
 # serialized_rollback: the flush between transactional tests would drop the role groups a migration created.
+# `postgres`: skipped on SQLite by the root conftest before any database set-up; SQLite
+# serialises writers and has no SELECT … FOR UPDATE, so this race cannot happen there.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks (SELECT … FOR UPDATE) need PostgreSQL; SQLite serialises writers, so this race cannot be reproduced there")
 
 
 def race(*calls):
