@@ -25,6 +25,25 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests end with a flush that empties the tables data migrations fill (role
+    groups, material categories); put them back before each such test by running that very
+    migration's function, so nothing is written twice and no test depends on test order."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        (marker is not None and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    )
+    if not transactional:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    importlib.import_module("archives.migrations.0002_roles_and_categories").forwards(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Role fixtures hash a password each; PBKDF2's deliberate slowness has no place in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -168,12 +187,20 @@ def celery_worker_process(transactional_db, settings):
 
 
 def _reset_producer_pool(app):
-    """Drop cached broker connections so a changed broker_url takes effect."""
+    """Forget every broker connection, pool and result backend cached under the previous
+    configuration, so a changed broker_url/result_backend takes effect (and a second broker
+    test in one session does not meet pools the first one closed)."""
+    from kombu import pools
+
     if getattr(app, "_pool", None) is not None:
         app._pool.force_close_all()
         app._pool = None
+    pools.reset()  # kombu's process-wide registry of producer/connection pools
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
         amqp.__dict__.pop("queues", None)
         amqp._rtable = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+    app.control.mailbox.__dict__.pop("producer_pool", None)

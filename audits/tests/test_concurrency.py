@@ -14,10 +14,9 @@ from audits import services
 from audits.models import AuditCase, CaseState, CaseTransition, Discrepancy
 from audits.tests.factories import AuditCaseFactory, DiscrepancyFactory
 
-# serialized_rollback: the flush between transactional tests would drop the role groups a migration created.
 # `postgres`: skipped on SQLite by the root conftest before any database set-up; SQLite
 # serialises writers and has no SELECT … FOR UPDATE, so this race cannot happen there.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def race(*calls):

@@ -9,35 +9,12 @@ from audits.models import Discrepancy
 from .detection_data import make_campaign, planted_case
 
 
-def _drop_cached_celery_state():
-    """Forget the result backend and the control mailbox's producer pool cached by earlier
-    tests: the conftest fixture swaps broker and backend but these keep the old ones (a
-    DisabledBackend, and pools it has closed), so a second broker test would fail."""
-    from kombu import pools
-
-    from dossier_audit.celery import app
-
-    pools.reset()  # kombu's process-wide registry still holds the pools closed by the fixture
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-    app.control.mailbox.__dict__.pop("producer_pool", None)
-
-
 @pytest.fixture
-def _fresh_celery_state():
-    _drop_cached_celery_state()
-    yield
-    _drop_cached_celery_state()
-
-
-@pytest.fixture
-def worker(_fresh_celery_state, celery_worker_process):
+def worker(celery_worker_process):
     return celery_worker_process
 
 
-# serialized_rollback: a transactional test before this one flushed the rows that data
-# migrations create (material categories, role groups); reload them.
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_campaign_run_goes_through_the_worker(worker, chief):
