@@ -12,8 +12,9 @@ DEMO_PASSWORD ?= demo-pass-2026
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dossier_audit
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # Debian packages the test suite calls: pdftotext/pdffonts (poppler-utils), LibreOffice for
-# opening exported workbooks, a CJK font for rendered pages.
-SYS_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils soffice:libreoffice-calc-nogui
+# opening exported workbooks, Chromium for the browser tests and a CJK font for its pages.
+SYS_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils soffice:libreoffice-calc-nogui chromium:chromium fc-list:fontconfig
+SYS_FONTS := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei
 
 .PHONY: run test setup sysdeps lint migrate-check test-sqlite test-postgres worker bench clean
 
@@ -33,6 +34,7 @@ endef
 
 sysdeps:
 	@missing=""; for pair in $(SYS_TOOLS); do tool=$${pair%%:*}; pkg=$${pair##*:}; command -v $$tool >/dev/null || missing="$$missing $$pkg"; done; \
+	for pair in $(SYS_FONTS); do file=$${pair%%:*}; pkg=$${pair##*:}; [ -e $$file ] || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; $(call apt_install,$$missing); fi
 
 run: setup
