@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    AuditLogEntry,
     Cadre,
     CadreInfoChange,
     Dossier,
@@ -120,3 +121,10 @@ class MaterialWeedingAdmin(ReadOnlyAdmin):
 class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "file_name", "status", "created_by", "finished_at"]
     list_filter = ["kind", "status"]
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "at", "actor_name", "action", "summary"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "summary", "object_id"]

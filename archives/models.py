@@ -509,3 +509,40 @@ class ImportJob(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (self.Status.VALIDATING, self.Status.QUEUED, self.Status.RUNNING)
+
+
+class AuditLogEntry(models.Model):
+    """审计日志: one security-relevant event (login, dossier opened, case moved, information
+    changed, report downloaded). Each entry carries the SHA-256 of its content and of the
+    previous entry, so altering or deleting any entry breaks the chain (verify_audit_log)."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出")
+        DOSSIER_OPEN = "dossier_open", _("查阅档案")
+        INFO_CHANGE = "info_change", _("修改现有信息")
+        CASE_TRANSITION = "case_transition", _("案卷流转")
+        REPORT_DOWNLOAD = "report_download", _("下载报告")
+        IMPORT = "import", _("导入数据")
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True, editable=False)
+    at = models.DateTimeField(_("时间"), editable=False)
+    # Plain values, not foreign keys: deleting a user must not rewrite the entries that name them.
+    actor_id_value = models.PositiveBigIntegerField(_("操作人编号"), null=True, editable=False)
+    actor_name = models.CharField(_("操作人"), max_length=150, editable=False)
+    action = models.CharField(_("事件"), max_length=30, choices=Action.choices, editable=False)
+    object_type = models.CharField(_("对象类型"), max_length=50, blank=True, editable=False)
+    object_id = models.CharField(_("对象编号"), max_length=50, blank=True, editable=False)
+    summary = models.CharField(_("摘要"), max_length=500, editable=False)
+    data = models.JSONField(_("详情"), default=dict, editable=False)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, editable=False)
+    entry_hash = models.CharField(_("本条哈希"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-seq"]
+
+    def __str__(self):
+        return f"#{self.seq} {self.actor_name} {self.get_action_display()}"

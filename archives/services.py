@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .audit_log import audit_log_append
 from .models import (
+    AuditLogEntry,
     Cadre,
     CadreInfoChange,
     Dossier,
@@ -67,6 +69,14 @@ def cadre_record_changes(*, cadre: Cadre, old: dict, source: str, user=None, sou
                 )
             )
     CadreInfoChange.objects.bulk_create(rows)
+    if rows:
+        audit_log_append(
+            actor=user,
+            action=AuditLogEntry.Action.INFO_CHANGE,
+            obj=cadre,
+            summary=f"修改现有信息（{CadreInfoChange.Source(source).label}）：" + "、".join(row.field_label for row in rows),
+            data={"source_ref": source_ref, "changes": {row.field: [row.old_value, row.new_value] for row in rows}},
+        )
     return rows
 
 
@@ -99,8 +109,16 @@ def cadre_update(*, cadre: Cadre, user, source: str = CadreInfoChange.Source.MAN
     return changes
 
 
+@transaction.atomic
 def dossier_record_use(*, dossier: Dossier, user, purpose: str, path: str = "", kind: str = DossierUse.Kind.VIEW, approval: str = "") -> DossierUse:
-    """Write a 利用干部档案登记簿 row: called every time a user opens a dossier."""
+    """Write a 利用干部档案登记簿 row (and an audit-log entry): called every time a user opens a dossier."""
+    audit_log_append(
+        actor=user,
+        action=AuditLogEntry.Action.DOSSIER_OPEN,
+        obj=dossier,
+        summary=f"查阅档案（干部编号 {dossier.cadre_id}）：{purpose}",
+        data={"path": path[:300]},
+    )
     return register_append(
         DossierUse,
         dossier=dossier,

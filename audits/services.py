@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from archives import services as archive_services
-from archives.models import Cadre, CadreInfoChange, Dossier, Material, Recusal, Unit
+from archives.audit_log import audit_log_append
+from archives.models import AuditLogEntry, Cadre, CadreInfoChange, Dossier, Material, Recusal, Unit
 from archives.roles import Role, has_role
 from archives.selectors import recused_cadre_ids
 
@@ -380,6 +381,13 @@ def _notify(case_id: int, action: str, to_state: str) -> None:
 
 def _record_transition(case: AuditCase, *, user, role: str, action: str, from_state: str, comment: str = "") -> CaseTransition:
     row = CaseTransition.objects.create(case=case, actor=user, role=role, action=action, from_state=from_state, to_state=case.state, comment=comment)
+    audit_log_append(
+        actor=user,
+        action=AuditLogEntry.Action.CASE_TRANSITION,
+        obj=case,
+        summary=f"案卷 {case.pk}：{workflow.history_label(action)}（{CaseState(from_state).label if from_state else '—'} → {case.get_state_display()}）",
+        data={"role": role, "action": action, "from": from_state, "to": case.state},
+    )
     transaction.on_commit(lambda: _notify(case.pk, action, case.state))
     return row
 

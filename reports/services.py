@@ -12,6 +12,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from archives.audit_log import audit_log_append
+from archives.models import AuditLogEntry
 from audits.models import AuditCase, Campaign
 
 from . import pdf, selectors, workbook
@@ -80,7 +82,16 @@ def runs_in_background(campaign: Campaign) -> bool:
 def report_download_record(
     *, user, kind: str, campaign: Campaign, file_name: str, size: int, case: AuditCase | None = None, job: ReportJob | None = None
 ) -> ReportDownload:
-    return ReportDownload.objects.create(user=user, kind=kind, campaign=campaign, case=case, job=job, file_name=file_name, size=size)
+    with transaction.atomic():
+        row = ReportDownload.objects.create(user=user, kind=kind, campaign=campaign, case=case, job=job, file_name=file_name, size=size)
+        audit_log_append(
+            actor=user,
+            action=AuditLogEntry.Action.REPORT_DOWNLOAD,
+            obj=row,
+            summary=f"下载 {file_name}（批次 {campaign.pk}）",
+            data={"kind": kind, "campaign": campaign.pk, "case": case.pk if case else None, "size": size},
+        )
+    return row
 
 
 def report_settings_update(*, campaign: Campaign, user, **fields) -> ReportSettings:
