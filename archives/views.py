@@ -161,8 +161,8 @@ def cadre_register_action(request, pk, action):
     return render(request, "archives/register_form.html", {"cadre": cadre, "form": form, "title": title})
 
 
-@require_POST
 @role_required(Role.ARCHIVIST)
+@require_POST
 def dossier_return(request, pk):
     cadre = selectors.get_cadre_for_archivist(request.user, pk)
     try:
@@ -174,8 +174,8 @@ def dossier_return(request, pk):
     return redirect("archives:cadre_detail", pk=cadre.pk)
 
 
-@require_POST
 @role_required(Role.ARCHIVIST)
+@require_POST
 def transfer_receipt(request, pk):
     transfer = get_object_or_404(DossierTransfer, pk=pk)
     selectors.get_cadre_for_archivist(request.user, transfer.dossier.cadre_id)

@@ -40,16 +40,16 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
 @role_required(Role.ARCHIVIST)
+@require_GET
 def import_template(request, kind):
     if kind not in FORMATS:
         raise Http404
     return _xlsx(template_workbook(kind), f"{FORMATS[kind].sheet_title}导入模板.xlsx")
 
 
-@require_GET
 @role_required(Role.ARCHIVIST)
+@require_GET
 def import_index(request):
     jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-pk")
     page = Paginator(jobs, 30).get_page(request.GET.get("page"))
@@ -57,8 +57,8 @@ def import_index(request):
     return render(request, "archives/import_index.html", {"form": form, "page": page, "formats": FORMATS.values()})
 
 
-@require_POST
 @role_required(Role.ARCHIVIST)
+@require_POST
 def import_upload(request):
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -71,8 +71,8 @@ def import_upload(request):
     return redirect("archives:import_detail", pk=job.pk)
 
 
-@require_GET
 @role_required(Role.ARCHIVIST)
+@require_GET
 def import_detail(request, pk):
     job = _get_job_for_user(request.user, pk)
     errors = job.errors[:SHOWN_ERRORS]
@@ -80,8 +80,8 @@ def import_detail(request, pk):
 
 
 @never_cache
-@require_GET
 @role_required(Role.ARCHIVIST)
+@require_GET
 def import_status(request, pk):
     job = _get_job_for_user(request.user, pk)
     return JsonResponse(
@@ -100,8 +100,8 @@ def import_status(request, pk):
     )
 
 
-@require_POST
 @role_required(Role.ARCHIVIST)
+@require_POST
 def import_confirm(request, pk):
     job = _get_job_for_user(request.user, pk)
     try:
@@ -111,8 +111,8 @@ def import_confirm(request, pk):
     return redirect("archives:import_detail", pk=job.pk)
 
 
-@require_POST
 @role_required(Role.ARCHIVIST)
+@require_POST
 def import_cancel(request, pk):
     job = _get_job_for_user(request.user, pk)
     try:
@@ -124,8 +124,8 @@ def import_cancel(request, pk):
     return redirect("archives:import_detail", pk=job.pk)
 
 
-@require_GET
 @role_required(Role.ARCHIVIST)
+@require_GET
 def import_errors_file(request, pk):
     job = _get_job_for_user(request.user, pk)
     if not job.errors:
