@@ -44,3 +44,14 @@ def test_anonymous_requests_are_sent_to_login(client, name, url, method):
     response = getattr(client, method)(url)
     assert response.status_code == 302, f"{name} {url}: {response.status_code}"
     assert response.url.startswith("/accounts/login/"), f"{name} {url}: {response.url}"
+
+
+OPEN_TO_ANY_USER = {"home", "password_change", "password_change_done"}
+
+
+@pytest.mark.parametrize(("name", "url"), [r for r in ROUTES if r[0] not in OPEN_TO_ANY_USER])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_user_without_a_role_is_refused_everywhere(client, outsider, name, url, method):
+    client.force_login(outsider)
+    response = getattr(client, method)(url)
+    assert response.status_code == 403, f"{name} {url}: {response.status_code}"

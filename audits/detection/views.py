@@ -1,29 +1,24 @@
 """Thin POST views for detection: start a campaign run, follow it, decide on a finding."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from archives.models import Recusal
-from archives.roles import Role, has_role, role_required
+from archives.roles import Role, role_required
 from audits.models import Campaign, Discrepancy
+from audits.selectors import get_discrepancy_for_user
 
 from . import services
 from .forms import ConfirmForm, DismissForm
 
 
 def _get_finding_for_user(user, pk) -> Discrepancy:
-    """404 unless the user may see this system finding: the case's reviewers, a section
-    chief or a leader; never for their own or a relative's dossier."""
-    finding = get_object_or_404(Discrepancy.objects.select_related("case__dossier__cadre"), pk=pk, source=Discrepancy.Source.SYSTEM)
-    case = finding.case
-    cadre = case.dossier.cadre
-    visible = user.pk in (case.initial_reviewer_id, case.re_reviewer_id) or has_role(user, Role.CHIEF, Role.LEADER)
-    if not visible or cadre.user_id == user.pk or Recusal.objects.filter(user=user, cadre=cadre).exists():
+    """A system finding through its case's access check (404 when the case is not visible)."""
+    finding = get_discrepancy_for_user(user, pk)
+    if finding.source != Discrepancy.Source.SYSTEM:
         raise Http404
     return finding
 
@@ -39,7 +34,7 @@ def _error_text(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-@login_required
+@role_required(Role.AUDITOR, Role.CHIEF, Role.LEADER)
 @require_POST
 def discrepancy_confirm(request, pk):
     finding = _get_finding_for_user(request.user, pk)
@@ -54,7 +49,7 @@ def discrepancy_confirm(request, pk):
     return _back(request)
 
 
-@login_required
+@role_required(Role.AUDITOR, Role.CHIEF, Role.LEADER)
 @require_POST
 def discrepancy_dismiss(request, pk):
     finding = _get_finding_for_user(request.user, pk)
