@@ -4,8 +4,9 @@ Every check here runs before any row is read, with bounded memory: the file's si
 bytes, the zip directory (entry count, compression ratio, total uncompressed size), then one
 streaming pass over each XML part that refuses DOCTYPE/ENTITY declarations and counts the
 worksheet rows from the XML itself (a sheet's ``dimension`` can lie). Only then is the file
-handed to openpyxl, in read-only mode; openpyxl parses through defusedxml when it is installed
-(checked at import below), so entity tricks are refused twice.
+read: its small parts (shared strings, sheet list, styles) by openpyxl, which parses through
+defusedxml when it is installed (checked at import below), and its sheets by sheetxml.py,
+through defusedxml's parser too; so entity tricks are refused twice.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from .sheetxml import BookParts
 
 # openpyxl switches to defusedxml only when it can import it; we rely on that.
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - guarded by requirements.txt
@@ -175,36 +178,59 @@ def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetInfo 
 class Sheet:
     title: str
     headers: list[str]  # as written (stripped), trailing empty cells removed
-    worksheet: object
+    book: BookParts
+    part: str  # the sheet's XML part in the archive
     rows: int  # data rows according to the XML scan
 
-    def data_rows(self) -> Iterator[tuple[int, tuple]]:
+    def _stream(self, *, min_row: int, max_row: int, max_col: int) -> Iterator[tuple[int, list]]:
+        try:
+            yield from self.book.rows(self.part, min_row=min_row, max_row=max_row, max_col=max_col)
+        except WorkbookRefused:
+            raise
+        except Exception as exc:  # a malformed sheet part, met only now that its rows are read
+            raise _unreadable(exc) from exc
+
+    def data_rows(self) -> Iterator[tuple[int, list]]:
         """(row number, values) of every non-empty data row; bounded by IMPORT_MAX_ROWS."""
         width = max(len(self.headers), 1)
         limit = settings.IMPORT_MAX_ROWS + 1
-        for number, values in enumerate(self.worksheet.iter_rows(min_row=2, max_row=limit, max_col=width, values_only=True), start=2):
+        for number, values in self._stream(min_row=2, max_row=limit, max_col=width):
             for value in values:
                 if value is not None and (not isinstance(value, str) or value.strip()):
                     yield number, values
                     break
 
+    def all_rows(self, *, max_row: int, max_col: int) -> Iterator[list]:
+        """Every row from the first to the last present (absent ones as empty), as openpyxl's
+        ``iter_rows(min_row=1, max_row=…, max_col=…, values_only=True)`` gives them."""
+        expected = 1
+        for number, values in self._stream(min_row=1, max_row=max_row, max_col=max_col):
+            for _missing in range(expected, number):
+                yield [None] * max_col
+            expected = number + 1
+            yield values
+
+
+def _unreadable(exc: BaseException) -> WorkbookRefused:
+    name = exc.__class__.__name__
+    if "Entit" in name or "DTD" in name or "Forbidden" in name:
+        return WorkbookRefused(_("文件含有 XML 实体或 DOCTYPE 声明（可能是恶意文件），拒绝导入"))
+    return WorkbookRefused(_("文件无法作为 Excel 工作簿读取，请在 Excel 中另存为 .xlsx 后再导入"))
+
 
 class Workbook:
-    """A checked workbook open in read-only mode; use as a context manager."""
+    """A checked workbook, its sheets streamed (sheetxml.py); use as a context manager."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = path
         self.inspection = inspect_file(path)
         try:
-            # data_only=False: a formula comes back as its text and is stored as text, never evaluated.
-            self._book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False, keep_vba=False)
+            # Formulas come back as their text and are stored as text, never evaluated.
+            self._book = BookParts(path)
         except WorkbookRefused:
             raise
         except Exception as exc:  # openpyxl raises many kinds on malformed parts; all mean "unreadable"
-            name = exc.__class__.__name__
-            if "Entit" in name or "DTD" in name or "Forbidden" in name:
-                raise WorkbookRefused(_("文件含有 XML 实体或 DOCTYPE 声明（可能是恶意文件），拒绝导入")) from exc
-            raise WorkbookRefused(_("文件无法作为 Excel 工作簿读取，请在 Excel 中另存为 .xlsx 后再导入")) from exc
+            raise _unreadable(exc) from exc
 
     def __enter__(self):
         return self
@@ -216,13 +242,14 @@ class Workbook:
         self._book.close()
 
     def sheets(self) -> Iterator[Sheet]:
-        for ws in self._book.worksheets:
-            part = getattr(ws, "_worksheet_path", "") or ""
+        for title, part in self._book.worksheets:
             info = self.inspection.sheets.get(part.lstrip("/"))
             if info is None:
                 continue  # chartsheets and the like carry no rows
-            header_row = next(ws.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
+            sheet = Sheet(title=title, headers=[], book=self._book, part=part, rows=max(info.rows - 1, 0))
+            header_row = next(iter(sheet.all_rows(max_row=1, max_col=MAX_COLUMNS)), ())
             headers = ["" if v is None else str(v).strip() for v in header_row]
             while headers and not headers[-1]:
                 headers.pop()
-            yield Sheet(title=ws.title, headers=headers, worksheet=ws, rows=max(info.rows - 1, 0))
+            sheet.headers = headers
+            yield sheet

@@ -91,8 +91,7 @@ def error_workbook(path, errors: list[dict]) -> bytes:
             out = out_book.create_sheet(sheet.title[:31])
             out.column_dimensions["A"].width = 50
             width = max(len(sheet.headers), 1)
-            rows = sheet.worksheet.iter_rows(min_row=1, max_row=limit, max_col=width, values_only=True)
-            for number, values in enumerate(rows, start=1):
+            for number, values in enumerate(sheet.all_rows(max_row=limit, max_col=width), start=1):
                 messages = by_row.get((sheet.title, number))
                 first = WriteOnlyCell(out, value="；".join(messages) if messages else (ERROR_HEADER if number == 1 else None))
                 if messages:

@@ -38,12 +38,13 @@ def rezip(content: bytes, *, replace=None, add=None, compression=zipfile.ZIP_DEF
 
 @pytest.fixture
 def no_rows_read(monkeypatch):
-    """Fails the test if the workbook reaches openpyxl (so no row is ever read)."""
+    """Fails the test if the workbook is opened past the checks (so no row is ever read)."""
 
     def forbidden(*args, **kwargs):
-        raise AssertionError("openpyxl was asked to open a file that should have been refused")
+        raise AssertionError("a file that should have been refused was opened for reading")
 
     monkeypatch.setattr(reader.openpyxl, "load_workbook", forbidden)
+    monkeypatch.setattr(reader, "BookParts", forbidden)
 
 
 def inject(xml: bytes, declaration: bytes) -> bytes:
