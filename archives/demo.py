@@ -215,7 +215,7 @@ def _add_periods(rng: random.Random, c: DemoCadre) -> None:
             DemoPeriod(
                 PartialDate(start.year, start.month),
                 PartialDate(end.year, end.month) if end else None,
-                f"{c.unit.split('/')[0]}{unit}{posts[min(i, 4)]}",
+                f"{'某' if unit.startswith('县') else COUNTY}{unit}{posts[min(i, 4)]}",
                 proof,
             )
         )
