@@ -101,23 +101,24 @@ class _SheetStream:
         shared_formulae: dict[str, Translator] = {}
         done: list[tuple[int, list]] = []
         text: list[str] = []  # character data since the last start tag (pyexpat appends straight to it)
-        state = {
-            "row": 0,  # current row number
-            "next": min_row,  # lowest row number still to give
-            "col": 0,  # current column (cells without r="…" follow the previous one)
-            "values": None,  # the current row's values, or None when the row is not wanted
-            "cell": None,  # (column, type, style, reference) of the cell being read, None when skipped
-            "v": None,
-            "f": None,  # attributes of the cell's <f>, when it has one
-            "ftext": None,
-            "inline": None,  # text runs of an inline string
-            "rph": 0,  # depth inside phonetic runs
-            "stop": False,
-        }
+        clear_text, join = text.clear, "".join
         column_cache: dict[str, int] = {}
+        # The parse state, kept in closure variables (the handlers run once per XML node).
+        row = 0  # current row number
+        wanted = min_row  # lowest row number still to give
+        col = 0  # current column (cells without r="…" follow the previous one)
+        values = None  # the current row's values, or None when the row is not wanted
+        cell = None  # (column, type, style, reference) of the cell being read, None when skipped
+        v = None  # text of the cell's <v>
+        f = None  # attributes of the cell's <f>, when it has one
+        ftext = None
+        inline = None  # text runs of an inline string
+        rph = 0  # depth inside phonetic runs
+        stop = False
 
         def start(name, attrs):
-            text.clear()
+            nonlocal row, wanted, col, values, cell, v, f, ftext, inline, rph, stop
+            clear_text()
             if name == _C:
                 ref = style = None
                 kind = "n"
@@ -131,75 +132,64 @@ class _SheetStream:
                         style = attrs[i + 1]
                 if ref:
                     letters = ref.rstrip(_DIGITS)
-                    col = column_cache.get(letters)
-                    if col is None:
-                        col = column_cache[letters] = _column_index(letters)
+                    col = column_cache.get(letters) or column_cache.setdefault(letters, _column_index(letters))
                 else:
-                    col = state["col"] + 1
-                state["col"] = col
-                if state["values"] is not None and col <= max_col:
-                    state["cell"] = (col, kind, style, ref)
-                    state["v"] = state["f"] = state["ftext"] = state["inline"] = None
+                    col += 1
+                if values is not None and col <= max_col:
+                    cell = (col, kind, style, ref)
+                    v = f = ftext = inline = None
                 else:
-                    state["cell"] = None
+                    cell = None
+            elif cell is not None:
+                if name == _IS:
+                    inline = []
+                elif name == _F:
+                    f = dict(zip(attrs[::2], attrs[1::2], strict=True))
+                elif name == _RPH:
+                    rph += 1
             elif name == _ROW:
                 number = None
                 for i in range(0, len(attrs), 2):
                     if attrs[i] == "r":
                         number = _row_number(attrs[i + 1])
                         break
-                number = state["row"] + 1 if number is None else number
-                state["row"] = number
-                state["col"] = 0
-                if max_row is not None and number > max_row:
-                    state["stop"] = True
-                    state["values"] = None
-                elif number >= state["next"]:
-                    state["values"] = [None] * max_col
+                row = row + 1 if number is None else number
+                col = 0
+                if max_row is not None and row > max_row:
+                    stop = True
+                    values = None
+                elif row >= wanted:
+                    values = [None] * max_col
                 else:
-                    state["values"] = None
-            elif state["cell"] is None:
-                return
-            elif name == _IS:
-                state["inline"] = []
-            elif name == _F:
-                state["f"] = dict(zip(attrs[::2], attrs[1::2], strict=True))
-            elif name == _RPH:
-                state["rph"] += 1
+                    values = None
 
         def end(name):
-            cell = state["cell"]
-            if name == _V:
-                if cell is not None:
-                    state["v"] = "".join(text)
-            elif name == _T:
-                if cell is not None and state["inline"] is not None and not state["rph"]:
-                    state["inline"].append("".join(text))
-            elif name == _C:
-                if cell is not None:
-                    state["values"][cell[0] - 1] = value_of(cell)
-                    state["cell"] = None
-            elif name == _ROW:
-                values = state["values"]
-                if values is not None:
-                    done.append((state["row"], values))
-                    state["next"] = state["row"] + 1
-                    state["values"] = None
-            elif cell is None:
-                pass
-            elif name == _F:
-                state["ftext"] = "".join(text)
-            elif name == _RPH:
-                state["rph"] -= 1
+            nonlocal wanted, values, cell, v, ftext, rph
+            if cell is not None:
+                if name == _V:
+                    v = join(text)
+                elif name == _T:
+                    if inline is not None and not rph:
+                        inline.append(join(text))
+                elif name == _C:
+                    values[cell[0] - 1] = value_of(cell)
+                    cell = None
+                elif name == _F:
+                    ftext = join(text)
+                elif name == _RPH:
+                    rph -= 1
+            elif name == _ROW and values is not None:
+                done.append((row, values))
+                wanted = row + 1
+                values = None
 
         def value_of(cell):
             _col, kind, style, ref = cell
-            if state["f"] is not None:
-                return formula(state["f"], state["ftext"], ref)
+            if f is not None:
+                return formula(f, ftext, ref)
             if kind == "inlineStr":
-                parts = state["inline"]
-                return None if parts is None else "".join(parts)
-            value = state["v"] or None
+                return None if inline is None else join(inline)
+            value = v or None
             if value is None:
                 return None
             if kind == "n":
@@ -256,5 +246,5 @@ class _SheetStream:
                 if done:
                     yield from done
                     done.clear()
-                if not chunk or state["stop"]:
+                if not chunk or stop:
                     break

@@ -194,6 +194,10 @@ CELL_READERS: dict[str, Callable] = {
     "yes_no": read_yes_no,
 }
 EMPTY = {"date": None, "pages": None, "yes_no": False, "category": None}
+# Readers whose columns repeat a few values over many rows (not names, ID numbers or free text);
+# their result depends only on the cell and the import's context, so it is kept per distinct value.
+REPEATING = {"gender", "unit", "rank", "date", "education", "degree", "study_mode", "category", "pages", "yes_no"}
+CACHE_LIMIT = 50_000  # distinct values kept per column; past it, values are read every time
 
 _CN_NUMERALS = "一二三四五六七八九十"
 
@@ -237,6 +241,8 @@ def make_context() -> Context:
     cadres = {number: (pk, dossier) for number, pk, dossier in Cadre.objects.values_list("id_number", "pk", "dossier__pk")}
     return Context(today=timezone.localdate(), categories=category_lookup(), cadres=cadres)
 
+
+_ROSTER_ID_AT, _ROSTER_GENDER_AT = FORMATS["roster"].fields.index("id_number"), FORMATS["roster"].fields.index("gender")
 
 RECORDS = {kind: namedtuple(f"{kind.title()}Record", (*fmt.fields, "sheet", "row")) for kind, fmt in FORMATS.items()}
 
@@ -318,7 +324,8 @@ class SheetValidator:
         plan = []
         for column in fmt.columns:
             index, header = positions.get(column.key, (None, column.header))
-            plan.append((index, header, column.required, CELL_READERS[column.parser], EMPTY.get(column.parser, ""), column.max_length))
+            cache = {} if column.parser in REPEATING else None
+            plan.append((index, header, column.required, CELL_READERS[column.parser], EMPTY.get(column.parser, ""), column.max_length, cache))
         check_row = getattr(self, f"_check_{fmt.kind}", None)
         record_type = RECORDS[fmt.kind]
         key_indexes = [fmt.fields.index(k) for k in fmt.key]
@@ -327,7 +334,7 @@ class SheetValidator:
         for count, (number, values) in enumerate(sheet.data_rows(), start=1):
             row_values = []
             bad = False
-            for index, header, required, reader, empty, max_length in plan:
+            for index, header, required, reader, empty, max_length, cache in plan:
                 raw = values[index] if index is not None else None
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     if required:
@@ -335,13 +342,32 @@ class SheetValidator:
                         bad = True
                     row_values.append(empty)
                     continue
-                try:
-                    value = reader(raw, ctx)
-                except CellError as exc:
-                    issues.append(Issue(title, number, header, str(exc)))
-                    bad = True
-                    row_values.append(empty)
-                    continue
+                if cache is not None:
+                    # The same cell value reads the same way (or fails for the same reason) every
+                    # time: read each distinct one once. The type is part of the key (1 == 1.0 == True).
+                    key = (raw.__class__, raw)
+                    outcome = cache.get(key)
+                    if outcome is None:
+                        try:
+                            outcome = (True, reader(raw, ctx))
+                        except CellError as exc:
+                            outcome = (False, str(exc))
+                        if len(cache) < CACHE_LIMIT:
+                            cache[key] = outcome
+                    ok, value = outcome
+                    if not ok:
+                        issues.append(Issue(title, number, header, value))
+                        bad = True
+                        row_values.append(empty)
+                        continue
+                else:
+                    try:
+                        value = reader(raw, ctx)
+                    except CellError as exc:
+                        issues.append(Issue(title, number, header, str(exc)))
+                        bad = True
+                        row_values.append(empty)
+                        continue
                 if max_length and len(value) > max_length:
                     issues.append(Issue(title, number, header, f"不能超过{max_length}个字（现有{len(value)}个字）"))
                     bad = True
@@ -372,9 +398,8 @@ class SheetValidator:
     # Row rules beyond single cells; each returns False after adding its issues.
 
     def _check_roster(self, title, number, values, positions) -> bool:
-        fields = self.part.fmt.fields
-        id_number = values[fields.index("id_number")]
-        gender = values[fields.index("gender")]
+        id_number = values[_ROSTER_ID_AT]
+        gender = values[_ROSTER_GENDER_AT]
         if not id_number or not gender:
             return True  # already reported as a cell error
         expected = "男" if int(id_number[16]) % 2 else "女"
