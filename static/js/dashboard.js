@@ -14,7 +14,7 @@
   function bar(id, series, horizontal) {
     draw(id, {
       type: "bar",
-      data: { labels: series.labels, datasets: [{ data: series.values, backgroundColor: palette[0] }] },
+      data: { labels: series.labels, datasets: [{ data: series.values, backgroundColor: palette[0], maxBarThickness: 32 }] },
       options: {
         indexAxis: horizontal ? "y" : "x",
         plugins: { legend: { display: false } },
@@ -40,8 +40,8 @@
     data: {
       labels: data.auditors.labels,
       datasets: [
-        { label: "初审完成", data: data.auditors.initial, backgroundColor: palette[1] },
-        { label: "复审完成", data: data.auditors.re_review, backgroundColor: palette[2] },
+        { label: "初审完成", data: data.auditors.initial, backgroundColor: palette[1], maxBarThickness: 32 },
+        { label: "复审完成", data: data.auditors.re_review, backgroundColor: palette[2], maxBarThickness: 32 },
       ],
     },
     options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
