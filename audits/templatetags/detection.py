@@ -43,4 +43,11 @@ def system_findings(context, case) -> dict:
 
 @register.simple_tag
 def detection_state(campaign) -> dict:
-    return detection_progress(campaign_id=campaign.pk)
+    """The latest run's progress; when none is remembered (it expired, or ran from the command
+    line or another process), what the data says: how many system findings the campaign has."""
+    state = detection_progress(campaign_id=campaign.pk)
+    if state["status"] == "idle":
+        existing = Discrepancy.objects.filter(case__campaign=campaign, source=Discrepancy.Source.SYSTEM, state__in=CURRENT_STATES).count()
+        if existing:
+            state = {**state, "phase_label": f"已运行过系统比对，现有系统比对问题 {existing} 个；可再次运行以更新结果"}
+    return state

@@ -241,3 +241,15 @@ def test_the_campaign_panel_renders(chief):
     assert reverse("audits:detection:detection_start", args=[campaign.pk]) in html
     assert reverse("audits:detection:detection_progress", args=[campaign.pk]) in html
     assert "js/detection.js" in html and "运行系统比对" in html
+
+
+def test_the_panel_says_what_the_data_shows_when_no_run_is_remembered(chief):
+    campaign = make_campaign()
+    planted_case(campaign, "AGE-ID")
+    detect_campaign(campaign_id=campaign.pk)
+    cache.clear()  # a run from the command line, or one whose progress expired
+    request = RequestFactory().get("/audits/campaigns/1/")
+    request.user = chief
+    html = Template('{% include "audits/_detection_panel.html" %}').render(Context({"campaign": campaign, "request": request}))
+    assert "已运行过系统比对，现有系统比对问题 1 个" in html
+    assert "尚未运行" not in html
