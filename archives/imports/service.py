@@ -1,8 +1,10 @@
 """Import services: analyse a workbook (read, validate, compare with the database) and apply
 it, all or nothing, upserting by natural key (IMPORT_FORMATS.md).
 
-Speed comes from reading once in read-only mode, prefetching existing rows into dicts keyed by
-the natural key (no per-row query), and writing with bulk_create / bulk_update in batches.
+Speed comes from reading each sheet once as a stream (reader.py, sheetxml.py), reading each
+distinct value of a repeating column once (validate.py), prefetching existing rows into dicts
+keyed by the natural key (no per-row query), and writing new rows with one ``executemany`` per
+batch (``_Insert``), changed ones with bulk_update.
 """
 
 from __future__ import annotations
