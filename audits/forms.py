@@ -106,31 +106,40 @@ class RetractForm(forms.Form):
     reason = forms.CharField(label=_("撤回理由"), max_length=2000)
 
 
-class FeedbackForm(forms.Form):
+class _OnePageForm(forms.Form):
+    """Several of these forms share the discrepancy page: element ids carry the form's name so
+    that no two labels point at the same id (field names, and so the POST data, are unchanged)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class FeedbackForm(_OnePageForm):
     sent_on = forms.DateField(label=_("反馈日期"), widget=DateInput)
     content = forms.CharField(label=_("反馈内容"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(_OnePageForm):
     reply = forms.ChoiceField(label=_("本人意见"), choices=[c for c in Feedback.Reply.choices if c[0]])
     reply_text = forms.CharField(label=_("答复内容"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     replied_on = forms.DateField(label=_("答复日期"), required=False, widget=DateInput)
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(_OnePageForm):
     held_on = forms.DateField(label=_("约谈日期"), widget=DateInput)
     participants = forms.CharField(label=_("参加人员"), max_length=300)
     minutes = forms.CharField(label=_("约谈记录"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MaterialRequestForm(forms.Form):
+class MaterialRequestForm(_OnePageForm):
     method = forms.ChoiceField(label=_("方式"), choices=MaterialRequest.Method.choices)
     requested_material = forms.CharField(label=_("所需材料"), max_length=200)
     requested_from = forms.CharField(label=_("向谁索取"), max_length=200, required=False)
     due_on = forms.DateField(label=_("限期"), widget=DateInput)
 
 
-class ReceiveForm(forms.Form):
+class ReceiveForm(_OnePageForm):
     category = forms.ModelChoiceField(label=_("材料类别"), queryset=MaterialCategory.objects.order_by("order"))
     title = forms.CharField(label=_("材料名称"), max_length=200)
     formed_date = PartialDateFormField(label=_("形成日期"))
@@ -143,7 +152,7 @@ class ReceiveForm(forms.Form):
     recorded_education = forms.CharField(label=_("记载学历"), max_length=20, required=False)
 
 
-class _MaterialChoiceForm(forms.Form):
+class _MaterialChoiceForm(_OnePageForm):
     material = forms.ModelChoiceField(label=_("材料"), queryset=Material.objects.none())
 
     def __init__(self, *args, materials=None, **kwargs):
@@ -168,7 +177,7 @@ def _field_choices():
     return [("", _("无需纠正现有信息"))] + [(name, Cadre._meta.get_field(name).verbose_name) for name in services.CORRECTABLE_FIELDS]
 
 
-class DetermineForm(forms.Form):
+class DetermineForm(_OnePageForm):
     version = VersionField()
     determined_value = forms.CharField(label=_("认定值"), max_length=200)
     comment = forms.CharField(label=_("认定依据"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

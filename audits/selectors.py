@@ -252,6 +252,8 @@ def case_page(case: AuditCase) -> dict:
         **contents,
         "discrepancies": discrepancies,
         "counted": [d for d in discrepancies if d.state in Discrepancy.COUNTED_STATES],
+        # Pending system findings are shown (and decided) in their own card, not twice.
+        "registered": [d for d in discrepancies if d.state in Discrepancy.COUNTED_STATES and d.state != Discrepancy.State.PENDING],
         "set_aside": [d for d in discrepancies if d.state not in Discrepancy.COUNTED_STATES],
         "transitions": transitions,
         "timeline": build_timeline(cadre, contents["materials"], contents["resume"]),
