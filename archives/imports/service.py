@@ -24,8 +24,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from archives.audit_log import audit_log_append
 from archives.dates import PartialDate
-from archives.models import Cadre, CadreInfoChange, Dossier, ImportJob, Material, ResumePeriod, Unit
+from archives.models import AuditLogEntry, Cadre, CadreInfoChange, Dossier, ImportJob, Material, ResumePeriod, Unit
 
 from .formats import FORMATS, Format
 from .progress import Progress
@@ -376,6 +377,12 @@ def import_apply(*, analysis: Analysis, user=None, job_id: int | None = None, fi
                 touched |= _apply_materials(part, ctx, progress)
             else:
                 touched |= _apply_resume(part, ctx, progress)
+        audit_log_append(
+            actor=user,
+            action=AuditLogEntry.Action.IMPORT,
+            summary=f"导入{'、'.join(part.fmt.sheet_title for part in analysis.parts)}（{file_name or '文件'}）",
+            data={"job": job_id, "file": file_name, "kinds": [part.fmt.kind for part in analysis.parts], "dossiers_touched": len(touched)},
+        )
         if touched:
             _schedule_detection(touched, user)
     progress.done = progress.total
@@ -386,12 +393,9 @@ def _schedule_detection(dossier_ids: set[int], user) -> None:
     ids = set(dossier_ids)
 
     def detect():
-        # The detection package is another part of the product; tolerate only its absence.
-        try:
-            from audits.detection import detect_after_import
-        except ImportError:
-            logger.warning("audits.detection.detect_after_import is not available; detection skipped after import")
-            return
+        # Imported here: audits depends on archives, not the other way round at import time.
+        from audits.detection import detect_after_import
+
         detect_after_import(dossier_ids=ids, user=user)
 
     transaction.on_commit(detect)

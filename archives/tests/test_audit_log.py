@@ -137,3 +137,15 @@ def test_case_transitions_and_report_downloads_are_logged(client, auditor, other
     downloaded = AuditLogEntry.objects.get(action=AuditLogEntry.Action.REPORT_DOWNLOAD)
     assert downloaded.actor_id_value == leader.pk and downloaded.data["campaign"] == case.campaign.pk
     assert verify()[0] == 0
+
+
+def test_an_import_is_logged_once_with_what_it_touched(archivist, tmp_path):
+    from archives.imports.service import import_file
+    from archives.tests.import_helpers import roster_row, write
+
+    path = write(tmp_path / "roster.xlsx", "roster", [roster_row(1)])
+    import_file(kind="roster", path=str(path), user=archivist)
+    entry = AuditLogEntry.objects.get(action=AuditLogEntry.Action.IMPORT)
+    assert entry.actor_id_value == archivist.pk
+    assert entry.data["kinds"] == ["roster"] and entry.data["dossiers_touched"] == 1
+    assert "干部名册" in entry.summary
