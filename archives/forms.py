@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .dates import PartialDate
 from .forms_fields import PartialDateFormField
@@ -8,15 +9,15 @@ from .models import Cadre, Dossier, DossierTransfer, Education, Material, Rank, 
 
 
 class CadreSearchForm(forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名、身份证号、单位或职务"}))
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.all(), required=False, empty_label="全部单位")
-    rank = forms.ChoiceField(label="职级", choices=[("", "全部职级"), *Rank.choices], required=False)
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号、单位或职务")}))
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.all(), required=False, empty_label=_("全部单位"))
+    rank = forms.ChoiceField(label=_("职级"), choices=[("", _("全部职级")), *Rank.choices], required=False)
 
 
 class CadreForm(forms.ModelForm):
-    birth_date = PartialDateFormField(label="出生日期")
-    work_start_date = PartialDateFormField(label="参加工作时间")
-    party_join_date = PartialDateFormField(label="入党时间", required=False, help_text="非党员留空")
+    birth_date = PartialDateFormField(label=_("出生日期"))
+    work_start_date = PartialDateFormField(label=_("参加工作时间"))
+    party_join_date = PartialDateFormField(label=_("入党时间"), required=False, help_text=_("非党员留空"))
 
     class Meta:
         model = Cadre
@@ -38,7 +39,7 @@ class CadreForm(forms.ModelForm):
             "study_mode",
             "verification_number",
         ]
-        error_messages = {"id_number": {"unique": "该身份证号已存在"}}
+        error_messages = {"id_number": {"unique": _("该身份证号已存在")}}
 
     def clean_id_number(self):
         try:
@@ -52,13 +53,13 @@ class CadreForm(forms.ModelForm):
         if number:
             id_number = parse_id_number(number)
             if data.get("gender") and data["gender"] != id_number.sex:
-                self.add_error("gender", f"性别与身份证号不符（身份证号显示为{id_number.sex}）")
+                self.add_error("gender", _("性别与身份证号不符（身份证号显示为%(sex)s）") % {"sex": id_number.sex})
         birth: PartialDate | None = data.get("birth_date")
         work: PartialDate | None = data.get("work_start_date")
         if birth and work and work.is_before(birth):
-            self.add_error("work_start_date", "参加工作时间早于出生日期")
+            self.add_error("work_start_date", _("参加工作时间早于出生日期"))
         if data.get("education") and Education.level(data["education"]) is None:
-            self.add_error("education", "学历不在规定的列表中")
+            self.add_error("education", _("学历不在规定的列表中"))
         return data
 
 
@@ -69,21 +70,21 @@ class DossierForm(forms.ModelForm):
 
 
 class TransferForm(forms.Form):
-    to_unit = forms.CharField(label="接收单位", max_length=200)
-    sent_on = forms.DateField(label="转递日期", widget=forms.DateInput(attrs={"type": "date"}))
-    method = forms.ChoiceField(label="转递方式", choices=DossierTransfer.Method.choices, help_text="严禁通过邮寄转递档案")
-    reason = forms.CharField(label="转递原因", max_length=500, required=False)
+    to_unit = forms.CharField(label=_("接收单位"), max_length=200)
+    sent_on = forms.DateField(label=_("转递日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label=_("转递方式"), choices=DossierTransfer.Method.choices, help_text=_("严禁通过邮寄转递档案"))
+    reason = forms.CharField(label=_("转递原因"), max_length=500, required=False)
 
 
 class MaterialForm(forms.ModelForm):
     """A material filed into a dossier, registered as received."""
 
-    formed_date = PartialDateFormField(label="形成日期")
-    recorded_birth_date = PartialDateFormField(label="记载出生日期", required=False)
-    recorded_work_start_date = PartialDateFormField(label="记载参加工作时间", required=False)
-    recorded_party_date = PartialDateFormField(label="记载入党时间", required=False, help_text="入党志愿书填支部大会通过时间")
-    sender = forms.CharField(label="送交单位或个人", max_length=200)
-    received_on = forms.DateField(label="接收日期", widget=forms.DateInput(attrs={"type": "date"}))
+    formed_date = PartialDateFormField(label=_("形成日期"))
+    recorded_birth_date = PartialDateFormField(label=_("记载出生日期"), required=False)
+    recorded_work_start_date = PartialDateFormField(label=_("记载参加工作时间"), required=False)
+    recorded_party_date = PartialDateFormField(label=_("记载入党时间"), required=False, help_text=_("入党志愿书填支部大会通过时间"))
+    sender = forms.CharField(label=_("送交单位或个人"), max_length=200)
+    received_on = forms.DateField(label=_("接收日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
         model = Material
@@ -102,18 +103,18 @@ class MaterialForm(forms.ModelForm):
 
 
 class SendOutForm(forms.Form):
-    material_title = forms.CharField(label="材料名称", max_length=200)
-    sent_on = forms.DateField(label="转出日期", widget=forms.DateInput(attrs={"type": "date"}))
-    recipient = forms.CharField(label="接收单位", max_length=200)
-    pages = forms.IntegerField(label="页数", min_value=1, required=False)
-    reason = forms.CharField(label="转出原因", max_length=500, required=False)
+    material_title = forms.CharField(label=_("材料名称"), max_length=200)
+    sent_on = forms.DateField(label=_("转出日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    recipient = forms.CharField(label=_("接收单位"), max_length=200)
+    pages = forms.IntegerField(label=_("页数"), min_value=1, required=False)
+    reason = forms.CharField(label=_("转出原因"), max_length=500, required=False)
 
 
 class LendForm(forms.Form):
-    borrower = forms.CharField(label="借阅人（单位、姓名）", max_length=100)
-    purpose = forms.CharField(label="借阅目的", max_length=200)
-    approval = forms.CharField(label="批准人", max_length=200)
+    borrower = forms.CharField(label=_("借阅人（单位、姓名）"), max_length=100)
+    purpose = forms.CharField(label=_("借阅目的"), max_length=200)
+    approval = forms.CharField(label=_("批准人"), max_length=200)
 
 
 class ReceiptReturnedForm(forms.Form):
-    returned_on = forms.DateField(label="回执退回日期", widget=forms.DateInput(attrs={"type": "date"}))
+    returned_on = forms.DateField(label=_("回执退回日期"), widget=forms.DateInput(attrs={"type": "date"}))

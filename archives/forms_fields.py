@@ -1,6 +1,7 @@
 """Form field accepting every written date form of IMPORT_FORMATS.md."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .dates import DateParseError, PartialDate
 
@@ -10,7 +11,7 @@ class PartialDateFormField(forms.CharField):
         self.allow_future = allow_future
         kwargs.pop("max_length", None)
         super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("placeholder", "如 1975.03 或 1975.03.12")
+        self.widget.attrs.setdefault("placeholder", _("如 1975.03 或 1975.03.12"))
 
     def prepare_value(self, value):
         if isinstance(value, PartialDate):

@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -76,7 +78,7 @@ def cadre_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"已新建干部 {cadre.name} 及其档案")
+            messages.success(request, _("已新建干部 %(name)s 及其档案") % {"name": cadre.name})
             return redirect("archives:cadre_detail", pk=cadre.pk)
     return render(request, "archives/cadre_form.html", {"form": form, "creating": True})
 
@@ -92,17 +94,19 @@ def cadre_edit(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"已保存，{len(changes)} 项信息发生变化，原值已记入变更记录" if changes else "已保存，信息未变化")
+            messages.success(
+                request, _("已保存，%(count)s 项信息发生变化，原值已记入变更记录") % {"count": len(changes)} if changes else _("已保存，信息未变化")
+            )
             return redirect("archives:cadre_detail", pk=cadre.pk)
     return render(request, "archives/cadre_form.html", {"form": form, "cadre": cadre})
 
 
 REGISTERS = {
-    "receipts": (MaterialReceipt, "干部档案材料接收登记表"),
-    "sendouts": (MaterialSendOut, "转出档案材料登记簿"),
-    "uses": (DossierUse, "利用干部档案登记簿"),
-    "transfers": (DossierTransfer, "档案传递登记簿"),
-    "weedings": (MaterialWeeding, "剔除材料登记簿"),
+    "receipts": (MaterialReceipt, gettext_lazy("干部档案材料接收登记表")),
+    "sendouts": (MaterialSendOut, gettext_lazy("转出档案材料登记簿")),
+    "uses": (DossierUse, gettext_lazy("利用干部档案登记簿")),
+    "transfers": (DossierTransfer, gettext_lazy("档案传递登记簿")),
+    "weedings": (MaterialWeeding, gettext_lazy("剔除材料登记簿")),
 }
 
 
@@ -126,10 +130,10 @@ def cadre_history(request, pk):
 
 
 REGISTER_ACTIONS = {
-    "material": ("登记接收材料", MaterialForm),
-    "sendout": ("登记转出材料", SendOutForm),
-    "lend": ("登记借阅（借出档案）", LendForm),
-    "transfer": ("登记档案转递", TransferForm),
+    "material": (gettext_lazy("登记接收材料"), MaterialForm),
+    "sendout": (gettext_lazy("登记转出材料"), SendOutForm),
+    "lend": (gettext_lazy("登记借阅（借出档案）"), LendForm),
+    "transfer": (gettext_lazy("登记档案转递"), TransferForm),
 }
 
 
@@ -156,7 +160,7 @@ def cadre_register_action(request, pk, action):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{title}：已登记")
+            messages.success(request, _("%(title)s：已登记") % {"title": title})
             return redirect("archives:cadre_detail", pk=cadre.pk)
     return render(request, "archives/register_form.html", {"cadre": cadre, "form": form, "title": title})
 
@@ -170,7 +174,7 @@ def dossier_return(request, pk):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, "档案已归还入库")
+        messages.success(request, _("档案已归还入库"))
     return redirect("archives:cadre_detail", pk=cadre.pk)
 
 
@@ -186,7 +190,7 @@ def transfer_receipt(request, pk):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, "回执退回已登记")
+            messages.success(request, _("回执退回已登记"))
     else:
-        messages.error(request, "请填写有效的回执退回日期")
+        messages.error(request, _("请填写有效的回执退回日期"))
     return redirect("archives:register", name="transfers")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from archives.roles import Role, has_role
 from archives.selectors import cadre_dossier_contents, recused_cadre_ids
@@ -106,14 +107,14 @@ def _case_list_qs(qs: QuerySet[AuditCase]) -> QuerySet[AuditCase]:
 
 
 QUEUES = {
-    "mine": "我的待办",
-    "initial": "待初审",
-    "re_review": "待复审",
-    "rectification": "整改中",
-    "check": "待科长把关",
-    "leader": "待领导抽查",
-    "unassigned": "待分配",
-    "all": "全部",
+    "mine": gettext_lazy("我的待办"),
+    "initial": gettext_lazy("待初审"),
+    "re_review": gettext_lazy("待复审"),
+    "rectification": gettext_lazy("整改中"),
+    "check": gettext_lazy("待科长把关"),
+    "leader": gettext_lazy("待领导抽查"),
+    "unassigned": gettext_lazy("待分配"),
+    "all": gettext_lazy("全部"),
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from archives.dates import PartialDate
 
@@ -73,14 +74,14 @@ def build_timeline(cadre, materials, resume, today=None) -> Timeline:
         year += step
 
     if cadre.birth_date:
-        timeline.events.append(Mark(pos(cadre.birth_date), "出生", f"出生 {cadre.birth_date}", "birth"))
+        timeline.events.append(Mark(pos(cadre.birth_date), _("出生"), _("出生 %(date)s") % {"date": cadre.birth_date}, "birth"))
     for material in materials:
         if material.category.main_number == EDUCATION_CATEGORY and material.formed_date:
-            timeline.events.append(Mark(pos(material.formed_date), "学历", f"{material.title} {material.formed_date}", "school"))
+            timeline.events.append(Mark(pos(material.formed_date), _("学历"), f"{material.title} {material.formed_date}", "school"))
     if cadre.work_start_date:
-        timeline.events.append(Mark(pos(cadre.work_start_date), "工作", f"参加工作 {cadre.work_start_date}", "work"))
+        timeline.events.append(Mark(pos(cadre.work_start_date), _("工作"), _("参加工作 %(date)s") % {"date": cadre.work_start_date}, "work"))
     if cadre.party_join_date:
-        timeline.events.append(Mark(pos(cadre.party_join_date), "入党", f"入党 {cadre.party_join_date}", "party"))
+        timeline.events.append(Mark(pos(cadre.party_join_date), _("入党"), _("入党 %(date)s") % {"date": cadre.party_join_date}, "party"))
 
     periods = sorted(resume, key=lambda p: p.start.sort_key())
     previous = None
@@ -88,7 +89,7 @@ def build_timeline(cadre, materials, resume, today=None) -> Timeline:
         end = period.end or now
         left = pos(period.start)
         width = max(0.6, round((_month(end) - _month(period.start) + 1) * 100 / span, 2))
-        title = f"{period.start}—{period.end or '至今'} {period.unit_and_post}"
+        title = f"{period.start}—{period.end or _('至今')} {period.unit_and_post}"
         timeline.periods.append(Bar(left, min(width, 100 - left), period.unit_and_post, title, "odd" if index % 2 else "even"))
         if previous is not None:
             prev_end = previous.end or now
@@ -97,12 +98,17 @@ def build_timeline(cadre, materials, resume, today=None) -> Timeline:
                 after = _month(prev_end) + 1
                 start_gap = PartialDate(after // 12, after % 12 + 1)
                 width = round((gap - 1) * 100 / span, 2)
-                timeline.periods.append(Bar(pos(start_gap), max(0.6, width), "", f"空档 {prev_end}—{period.start}", "gap"))
-                timeline.gaps.append(f"{prev_end} 至 {period.start} 之间约 {gap - 1} 个月经历空档")
+                timeline.periods.append(Bar(pos(start_gap), max(0.6, width), "", _("空档 %(start)s—%(end)s") % {"start": prev_end, "end": period.start}, "gap"))
+                timeline.gaps.append(_("%(start)s 至 %(end)s 之间约 %(months)s 个月经历空档") % {"start": prev_end, "end": period.start, "months": gap - 1})
             elif gap < 0:
                 width = round((-gap + 1) * 100 / span, 2)
-                timeline.periods.append(Bar(pos(period.start), max(0.6, width), "", f"重叠 {period.start}—{prev_end}", "overlap"))
-                timeline.overlaps.append(f"“{previous.unit_and_post}”与“{period.unit_and_post}”在 {period.start} 至 {prev_end} 重叠")
+                timeline.periods.append(
+                    Bar(pos(period.start), max(0.6, width), "", _("重叠 %(start)s—%(end)s") % {"start": period.start, "end": prev_end}, "overlap")
+                )
+                timeline.overlaps.append(
+                    _("“%(first)s”与“%(second)s”在 %(start)s 至 %(end)s 重叠")
+                    % {"first": previous.unit_and_post, "second": period.unit_and_post, "start": period.start, "end": prev_end}
+                )
         if previous is None or _month(end) > _month(previous.end or now):
             previous = period
 

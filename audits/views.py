@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from archives.models import ImportJob, Material
@@ -79,7 +80,7 @@ def campaign_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"已新建批次“{campaign.name}”，共 {campaign.cases.count()} 个审核案卷")
+            messages.success(request, _("已新建批次“%(name)s”，共 %(count)s 个审核案卷") % {"name": campaign.name, "count": campaign.cases.count()})
             return redirect("audits:campaign_detail", pk=campaign.pk)
     return render(request, "audits/campaign_form.html", {"form": form})
 
@@ -119,7 +120,7 @@ def campaign_draw_sample(request, pk):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, f"已抽取领导抽查样本：{len(sampled)} 个案卷")
+        messages.success(request, _("已抽取领导抽查样本：%(count)s 个案卷") % {"count": len(sampled)})
     return redirect("audits:campaign_detail", pk=campaign.pk)
 
 
@@ -132,7 +133,7 @@ def campaign_assign(request, pk):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, f"已为 {changed} 个案卷分配审核人员" if changed else "没有可以分配的案卷")
+        messages.success(request, _("已为 %(count)s 个案卷分配审核人员") % {"count": changed} if changed else _("没有可以分配的案卷"))
     return redirect("audits:campaign_detail", pk=campaign.pk)
 
 
@@ -207,7 +208,7 @@ def case_act(request, pk, action):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect("audits:case_detail", pk=case.pk)
-    messages.success(request, f"已{workflow.action_label(action)}，案卷现处于“{case.get_state_display()}”阶段")
+    messages.success(request, _("已%(action)s，案卷现处于“%(state)s”阶段") % {"action": workflow.action_label(action), "state": case.get_state_display()})
     return redirect("audits:case_detail", pk=case.pk)
 
 
@@ -229,7 +230,7 @@ def case_reassign(request, pk):
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
-            messages.success(request, "已调整审核人员")
+            messages.success(request, _("已调整审核人员"))
     else:
         messages.error(request, _form_errors(form))
     return redirect("audits:case_detail", pk=case.pk)
@@ -255,7 +256,7 @@ def discrepancy_create(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "已登记问题")
+            messages.success(request, _("已登记问题"))
             return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
     return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre})
 
@@ -276,7 +277,7 @@ def discrepancy_edit(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "已保存修改")
+            messages.success(request, _("已保存修改"))
             return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
     return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre, "discrepancy": discrepancy})
 
@@ -294,7 +295,7 @@ def discrepancy_retract(request, pk):
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
-            messages.success(request, "已撤回该问题的登记")
+            messages.success(request, _("已撤回该问题的登记"))
     else:
         messages.error(request, _form_errors(form))
     return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + "#discrepancies")
@@ -385,7 +386,7 @@ def feedback_create(request, pk):
         "feedback_form",
         forms.FeedbackForm,
         lambda d, data, f: services.feedback_create(discrepancy=d, user=request.user, **data),
-        "已登记信息反馈",
+        _("已登记信息反馈"),
     )
 
 
@@ -399,14 +400,19 @@ def feedback_reply(request, pk, feedback_pk):
             raise Http404 from None
         services.feedback_record_reply(feedback=feedback, user=request.user, **data)
 
-    return _rectification_action(request, pk, "reply_form", forms.ReplyForm, call, "已登记本人答复")
+    return _rectification_action(request, pk, "reply_form", forms.ReplyForm, call, _("已登记本人答复"))
 
 
 @role_required(Role.AUDITOR, Role.CHIEF)
 @require_POST
 def interview_create(request, pk):
     return _rectification_action(
-        request, pk, "interview_form", forms.InterviewForm, lambda d, data, f: services.interview_record(discrepancy=d, user=request.user, **data), "已登记约谈"
+        request,
+        pk,
+        "interview_form",
+        forms.InterviewForm,
+        lambda d, data, f: services.interview_record(discrepancy=d, user=request.user, **data),
+        _("已登记约谈"),
     )
 
 
@@ -419,7 +425,7 @@ def material_request_create(request, pk):
         "request_form",
         forms.MaterialRequestForm,
         lambda d, data, f: services.material_request_create(discrepancy=d, user=request.user, **data),
-        "已登记补充材料要求",
+        _("已登记补充材料要求"),
     )
 
 
@@ -433,7 +439,7 @@ def material_request_receive(request, pk, request_pk):
             raise Http404 from None
         services.material_request_receive(request=material_request, user=request.user, **data)
 
-    return _rectification_action(request, pk, "receive_form", forms.ReceiveForm, call, "材料已归入档案，并记入《干部档案材料接收登记表》")
+    return _rectification_action(request, pk, "receive_form", forms.ReceiveForm, call, _("材料已归入档案，并记入《干部档案材料接收登记表》"))
 
 
 @role_required(Role.AUDITOR, Role.CHIEF)
@@ -445,7 +451,7 @@ def material_authenticate(request, pk):
         "authenticate_form",
         forms.AuthenticateForm,
         lambda d, data, f: services.material_authenticate(discrepancy=d, user=request.user, **data),
-        "已登记鉴别结论",
+        _("已登记鉴别结论"),
         form_kwargs=_materials_kwargs,
     )
 
@@ -459,7 +465,7 @@ def material_weed(request, pk):
         "weed_form",
         forms.WeedForm,
         lambda d, data, f: services.discrepancy_weed_material(discrepancy=d, user=request.user, **data),
-        "材料已剔除，并记入剔除材料登记簿",
+        _("材料已剔除，并记入剔除材料登记簿"),
         form_kwargs=_materials_kwargs,
     )
 
@@ -477,7 +483,7 @@ def discrepancy_determine(request, pk):
             correction=form.correction(),
         )
 
-    return _rectification_action(request, pk, "determine_form", forms.DetermineForm, call, "已认定", purpose=selectors.DETERMINE)
+    return _rectification_action(request, pk, "determine_form", forms.DetermineForm, call, _("已认定"), purpose=selectors.DETERMINE)
 
 
 @role_required(Role.CHIEF)
@@ -488,7 +494,7 @@ def discrepancy_correct(request, pk):
             discrepancy=d, user=request.user, changes={data["field"]: data["value"]}, expected_version=data["version"], note=data["note"]
         )
 
-    return _rectification_action(request, pk, "correct_form", forms.CorrectForm, call, "已纠正现有信息，原值已记入变更记录", purpose=selectors.DETERMINE)
+    return _rectification_action(request, pk, "correct_form", forms.CorrectForm, call, _("已纠正现有信息，原值已记入变更记录"), purpose=selectors.DETERMINE)
 
 
 @role_required(*CASE_ROLES)

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -116,7 +117,7 @@ def settings_edit(request, pk):
         form = ReportSettingsForm(request.POST, instance=row)
         if form.is_valid():
             services.report_settings_update(campaign=campaign, user=request.user, **form.cleaned_data)
-            messages.success(request, "报告内容已保存。")
+            messages.success(request, _("报告内容已保存。"))
             return redirect("reports:dashboard", pk=campaign.pk)
     else:
         # Start from the product's default wording wherever nothing has been written yet.

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from archives.roles import Role, role_required
@@ -45,7 +46,7 @@ def discrepancy_confirm(request, pk):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, "已确认该问题，转为已登记问题。")
+        messages.success(request, _("已确认该问题，转为已登记问题。"))
     return _back(request)
 
 
@@ -62,7 +63,7 @@ def discrepancy_dismiss(request, pk):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, "已排除该问题。")
+        messages.success(request, _("已排除该问题。"))
     return _back(request)
 
 
@@ -81,10 +82,11 @@ def detection_start(request, campaign_id):
         result = state.get("result", {})
         messages.success(
             request,
-            f"系统比对完成：检查 {result.get('cases', 0)} 卷，新发现 {result.get('created_total', 0)} 个问题，撤销 {result.get('withdrawn_total', 0)} 个。",
+            _("系统比对完成：检查 %(cases)s 卷，新发现 %(created)s 个问题，撤销 %(withdrawn)s 个。")
+            % {"cases": result.get("cases", 0), "created": result.get("created_total", 0), "withdrawn": result.get("withdrawn_total", 0)},
         )
     else:
-        messages.info(request, "系统比对已开始，完成后页面将显示结果。")
+        messages.info(request, _("系统比对已开始，完成后页面将显示结果。"))
     return _back(request)
 
 

@@ -3,6 +3,7 @@ or ``campaign`` from the including page)."""
 
 from django import template
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from audits.detection.engine import CURRENT_STATES
 from audits.detection.services import detection_progress
@@ -49,5 +50,5 @@ def detection_state(campaign) -> dict:
     if state["status"] == "idle":
         existing = Discrepancy.objects.filter(case__campaign=campaign, source=Discrepancy.Source.SYSTEM, state__in=CURRENT_STATES).count()
         if existing:
-            state = {**state, "phase_label": f"已运行过系统比对，现有系统比对问题 {existing} 个；可再次运行以更新结果"}
+            state = {**state, "phase_label": _("已运行过系统比对，现有系统比对问题 %(count)s 个；可再次运行以更新结果") % {"count": existing}}
     return state

@@ -35,13 +35,15 @@
   doughnut("chart-categories", data.categories);
   doughnut("chart-states", data.states);
   bar("chart-units", data.units, true);
+  var auditorsCanvas = document.getElementById("chart-auditors");
+  var seriesLabels = auditorsCanvas ? auditorsCanvas.dataset : {};
   draw("chart-auditors", {
     type: "bar",
     data: {
       labels: data.auditors.labels,
       datasets: [
-        { label: "初审完成", data: data.auditors.initial, backgroundColor: palette[1], maxBarThickness: 32 },
-        { label: "复审完成", data: data.auditors.re_review, backgroundColor: palette[2], maxBarThickness: 32 },
+        { label: seriesLabels.labelInitial || "初审完成", data: data.auditors.initial, backgroundColor: palette[1], maxBarThickness: 32 },
+        { label: seriesLabels.labelReReview || "复审完成", data: data.auditors.re_review, backgroundColor: palette[2], maxBarThickness: 32 },
       ],
     },
     options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },

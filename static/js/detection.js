@@ -22,10 +22,12 @@
     if (button) { button.disabled = running; }
     if (state.status === "done" && state.result) {
       var r = state.result;
-      status.textContent = "比对完成：检查 " + r.cases + " 卷，新发现 " + r.created_total + " 个问题，撤销 " +
-        r.withdrawn_total + " 个，现有系统比对问题 " + r.current_total + " 个。";
+      // The sentence comes translated from the template (data-msg-done), with {name} slots.
+      var counts = { cases: r.cases, created: r.created_total, withdrawn: r.withdrawn_total, current: r.current_total };
+      status.textContent = (panel.dataset.msgDone || "比对完成：检查 {cases} 卷，新发现 {created} 个问题，撤销 {withdrawn} 个，现有系统比对问题 {current} 个。")
+        .replace(/\{(\w+)\}/g, function (slot, name) { return counts[name] === undefined ? slot : counts[name]; });
     } else if (state.status === "failed") {
-      status.textContent = state.message || "比对失败";
+      status.textContent = state.message || panel.dataset.msgFailed || "比对失败";
     } else {
       status.textContent = (state.phase_label || "") + (state.total ? "（" + state.done + "/" + state.total + "）" : "");
     }
