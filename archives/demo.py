@@ -35,14 +35,31 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏建红飞宇鑫波斌宁凯浩亮志海燕晶欣佳琳晨辉雪梅林峰颖慧丹婷倩俊文博睿琦喆"
 ETHNICITIES = ["汉族"] * 18 + ["回族", "壮族"]
 RANK_WEIGHTS = [("正处级", 2), ("副处级", 5), ("正科级", 14), ("副科级", 28), ("科员", 42), ("办事员", 9)]
-POSITIONS = {
-    "正处级": ["县委常委", "副县长"],
-    "副处级": ["县人大常委会副主任", "县政协副主席"],
-    "正科级": ["局长", "主任", "党委书记", "乡长"],
-    "副科级": ["副局长", "副主任", "副乡长", "党委委员"],
-    "科员": ["科员", "办事员（科员级）", "四级主任科员"],
-    "办事员": ["办事员"],
+COUNTY_LEADER_POSTS = {
+    "正处级": ["县委常委、常务副县长", "县委常委、组织部部长", "县委常委、县委办公室主任"],
+    "副处级": ["副县长", "县人大常委会副主任", "县政协副主席"],
 }
+
+
+def position_for(rng: random.Random, unit: str, rank: str) -> str:
+    """A post that fits the unit and the rank (a township has a 乡长, a bureau a 局长)."""
+    if rank in COUNTY_LEADER_POSTS:
+        return rng.choice(COUNTY_LEADER_POSTS[rank])
+    if unit.endswith(("乡", "镇")):
+        head = unit[-1] + "长"
+        posts = {"正科级": ["党委书记", head], "副科级": ["党委副书记", "副" + head, "党委委员"]}
+    elif unit.endswith("部"):
+        posts = {"正科级": ["常务副部长"], "副科级": ["副部长", "办公室主任"]}
+    elif unit.endswith("办公室"):
+        posts = {"正科级": ["主任"], "副科级": ["副主任"]}
+    elif unit.endswith("纪委监委"):
+        posts = {"正科级": ["副书记、副主任"], "副科级": ["纪检监察室主任"]}
+    else:
+        posts = {"正科级": ["局长", "党组书记"] if unit.endswith("局") else ["主任", "党组书记"], "副科级": ["副局长" if unit.endswith("局") else "副主任"]}
+    posts.update({"科员": ["科员", "一级科员", "四级主任科员"], "办事员": ["办事员"]})
+    return rng.choice(posts[rank])
+
+
 SCHOOLS = {
     "研究生": ["安徽大学", "中国科学技术大学", "南京大学"],
     "大学本科": ["安徽大学", "安徽师范大学", "合肥工业大学", "安徽农业大学", "阜阳师范大学"],
@@ -146,14 +163,15 @@ def _generate_one(rng: random.Random, serial: int) -> DemoCadre:
         f"{'1' if study_mode == '全日制' else '2'}{rng.randint(10**12, 10**13 - 1)}" if education in ("研究生", "大学本科", "大学专科", "中专") else ""
     )
     name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2])))
-    unit = rng.choice(UNITS)
+    # County leaders sit in the two general offices; everyone else anywhere.
+    unit = rng.choice(UNITS[:2]) if rank in COUNTY_LEADER_POSTS else rng.choice(UNITS)
     cadre = DemoCadre(
         name=name,
         gender=gender,
         ethnicity=rng.choice(ETHNICITIES),
         id_number=_id_number(rng, birth, gender, serial),
         unit=f"{COUNTY}/{unit}",
-        position=rng.choice(POSITIONS[rank]),
+        position=position_for(rng, unit, rank),
         rank=rank,
         birth=birth,
         work=work,
@@ -201,7 +219,8 @@ def _add_periods(rng: random.Random, c: DemoCadre) -> None:
     unit = c.unit.split("/")[-1]
     start = c.work
     steps = rng.randint(3, 5)
-    posts = ["科员", "科员", "副主任科员", "主任科员", c.position]
+    # Earlier posts climb a ladder that ends below the current one; the last period is today's post.
+    ladder = ["办事员", "科员"] if c.rank in ("科员", "办事员") else ["科员", "科员", "副主任科员", "主任科员"]
     for i in range(steps):
         last = i == steps - 1
         length = rng.randint(24, 72)
@@ -215,7 +234,7 @@ def _add_periods(rng: random.Random, c: DemoCadre) -> None:
             DemoPeriod(
                 PartialDate(start.year, start.month),
                 PartialDate(end.year, end.month) if end else None,
-                f"{'某' if unit.startswith('县') else COUNTY}{unit}{posts[min(i, 4)]}",
+                f"{'某' if unit.startswith('县') else COUNTY}{unit}{c.position if last else ladder[min(i, len(ladder) - 1)]}",
                 proof,
             )
         )
