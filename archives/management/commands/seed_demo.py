@@ -1,11 +1,13 @@
 """seed_demo: a demo county with users for every role and one campaign over all dossiers."""
 
+import datetime as dt
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from archives import demo
 from archives.models import Cadre, Dossier, Material, MaterialCategory, ResumePeriod, Unit
@@ -146,6 +148,7 @@ def seed_campaign(users: dict) -> str:
             name=CAMPAIGN_NAME,
             created_by=users["users"]["chief"],
             auditors=[users["users"]["auditor1"], users["users"]["auditor2"]],
+            deadline=timezone.localdate() + dt.timedelta(days=90),
         )
     from audits.detection import detect_campaign
 
