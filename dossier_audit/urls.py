@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from archives.views import healthz
 from audits.views import home
@@ -19,6 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "干部人事档案专项审核管理系统"
-admin.site.site_title = "系统管理"
-admin.site.index_title = "系统管理"
+admin.site.site_header = _("干部人事档案专项审核管理系统")
+admin.site.site_title = _("系统管理")
+admin.site.index_title = _("系统管理")
