@@ -1,0 +1,265 @@
+"""English follows the Chinese source strings through Django's i18n (locale/en).
+
+The msgids are the Chinese UI text; Chinese stays the default. Choosing English (the browser's
+Accept-Language, or the switcher posting to set_language) shows every page's own text in English;
+only stored data (names, units, campaign titles) and the switcher's "简体中文" stay Chinese.
+The catalogue is complete (no empty or fuzzy entries) and the committed .mo holds exactly the
+.po's entries, so the product never needs gettext tools at run time.
+"""
+
+import ast
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
+CJK = re.compile(r"[\u3400-\u9fff]")
+ROLE_FIXTURES = ["auditor", "chief", "leader", "archivist", "admin_user"]
+CHINESE_NAV = [
+    "工作台",
+    "修改密码",
+    "退出登录",
+    "干部人事档案专项审核",
+    "我的审核",
+    "审核批次",
+    "统计报告",
+    "干部档案",
+    "登记簿",
+    "系统管理",
+    "审核人员",
+    "科长",
+    "分管领导",
+    "管档人员",
+]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """LocaleMiddleware leaves the last request's language active in this thread; later tests
+    (which assert Chinese messages raised outside any request) must start from the default."""
+    yield
+    translation.deactivate()
+
+
+def visible_text(response, user=None) -> str:
+    """The page without scripts, the user's own (stored, Chinese) name and the switcher's autonym."""
+    html = response.content.decode()
+    html = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    if user is not None:
+        for name in {user.get_full_name(), user.username}:
+            if name:
+                html = html.replace(name, "")
+    return html.replace("简体中文", "")
+
+
+def navbar(response) -> str:
+    match = re.search(r'<nav class="navbar.*?</nav>', response.content.decode(), flags=re.S)
+    assert match, "the page has the main navbar"
+    return match.group(0)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def test_login_page_is_chinese_by_default(client):
+    response = client.get(reverse("login"))
+    html = response.content.decode()
+    assert "登录" in html and "干部人事档案专项审核管理系统" in html
+    assert "Log in" not in html
+
+
+def test_login_page_is_english_with_accept_language(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en")
+    text = visible_text(response)
+    assert '<html lang="en">' in text
+    assert "Log in" in text
+    assert "Special Audit of Cadre Personnel Dossiers" in text
+    assert "Username" in text and "Password" in text
+    assert not CJK.search(text), sorted(set(CJK.findall(text)))
+
+
+@pytest.mark.parametrize("who", ROLE_FIXTURES)
+def test_each_roles_home_page_is_english(client, request, who):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    text = visible_text(response, user)
+    assert "Workbench" in text and "Log out" in text
+    leftover = sorted({m.group(0) for m in re.finditer(r"[\u3400-\u9fff]+", text)})
+    assert not leftover, leftover
+    nav = visible_text_of(navbar(response), user)
+    for label in CHINESE_NAV:
+        assert label not in nav
+
+
+def visible_text_of(html: str, user) -> str:
+    for name in {user.get_full_name(), user.username}:
+        html = html.replace(name, "")
+    return html.replace("简体中文", "")
+
+
+@pytest.mark.parametrize(
+    ("who", "english_nav"),
+    [
+        ("auditor", ["My audits", "Overdue supplementary materials", "(Auditor)"]),
+        ("chief", ["Audit campaigns", "Cases to check", "Statistics and reports", "(Section chief)"]),
+        ("leader", ["Audit campaigns", "Cases to spot-check", "(Leader in charge)"]),
+        ("archivist", ["Cadre dossiers", "Excel import", "Registers", "(Archivist)"]),
+        ("admin_user", ["Administration", "(Administrator)"]),
+    ],
+)
+def test_nav_labels_and_role_names_follow_the_language(client, request, who, english_nav):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    nav = navbar(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")).replace("（", "(").replace("）", ")")
+    for label in english_nav:
+        assert label in nav
+    chinese = navbar(client.get(reverse("home")))
+    assert "工作台" in chinese and "Workbench" not in chinese
+
+
+def test_the_switcher_changes_the_language_and_back(client, chief):
+    client.force_login(chief)
+    assert "工作台" in client.get(reverse("home")).content.decode()
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    assert response.status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert "Workbench" in html and "Audit campaigns" in html
+    assert "工作台" not in html and "审核批次" not in html
+    # The switcher offers the way back, named in its own language.
+    assert 'value="zh-hans"' in html and "简体中文" in html
+
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("home")})
+    html = client.get(reverse("home")).content.decode()
+    assert "工作台" in html and "Workbench" not in html
+
+
+def test_pagination_follows_the_language(client, archivist):
+    from archives.tests.factories import CadreFactory
+
+    for _ in range(51):
+        CadreFactory()
+    client.force_login(archivist)
+    client.post(reverse("set_language"), {"language": "en"})
+    html = client.get(reverse("archives:cadre_list")).content.decode()
+    assert "Page 1 of 2, 51 item(s)" in html and "Next" in html
+    assert "下一页" not in html and "第 1 / 2 页" not in html
+
+
+def test_flash_messages_follow_the_language(client, chief, auditor, other_auditor):
+    from audits.tests.factories import CampaignFactory
+
+    campaign = CampaignFactory()
+    client.force_login(chief)
+    html = client.post(reverse("audits:campaign_assign", args=[campaign.pk]), follow=True).content.decode()
+    assert "没有可以分配的案卷" in html
+
+    client.post(reverse("set_language"), {"language": "en"})
+    html = client.post(reverse("audits:campaign_assign", args=[campaign.pk]), follow=True).content.decode()
+    assert "There are no cases to assign" in html and "没有可以分配的案卷" not in html
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+def _unquote(chunks: list[str]) -> str:
+    return "".join(ast.literal_eval('"' + c + '"') for c in chunks)
+
+
+def parse_po(path: Path) -> list[dict]:
+    """Entries of a .po file: msgid, msgid_plural, msgstr (or msgstr[n]) and flags."""
+    entries, entry, field = [], None, None
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        line = raw.strip()
+        if not line:
+            if entry is not None and "msgid" in entry:
+                entries.append(entry)
+            entry, field = None, None
+            continue
+        if entry is None:
+            entry = {"flags": set(), "msgstr": {}}
+        if line.startswith("#,"):
+            entry["flags"].update(flag.strip() for flag in line[2:].split(","))
+        elif line.startswith("#~"):
+            entry["obsolete"] = True
+        elif line.startswith("#"):
+            continue
+        else:
+            match = re.match(r'^(msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+"(.*)"$', line)
+            if match:
+                key, index, chunk = match.groups()
+                field = ("msgstr", int(index or 0)) if key.startswith("msgstr") else key
+            else:
+                chunk = re.match(r'^"(.*)"$', line).group(1)
+            if isinstance(field, tuple):
+                entry["msgstr"].setdefault(field[1], []).append(chunk)
+            else:
+                entry.setdefault(field, []).append(chunk)
+    for entry in entries:
+        entry["msgid"] = _unquote(entry["msgid"])
+        if "msgid_plural" in entry:
+            entry["msgid_plural"] = _unquote(entry["msgid_plural"])
+        entry["msgstr"] = {i: _unquote(chunks) for i, chunks in entry["msgstr"].items()}
+    return entries
+
+
+@pytest.fixture(scope="module")
+def po_entries():
+    entries = parse_po(LOCALE_DIR / "django.po")
+    return [e for e in entries if e["msgid"] and not e.get("obsolete")]
+
+
+def test_the_catalogue_is_big_enough_to_be_the_real_one(po_entries):
+    assert len(po_entries) > 500
+
+
+def test_every_entry_is_translated_and_none_is_fuzzy(po_entries):
+    header = parse_po(LOCALE_DIR / "django.po")[0]
+    assert header["msgid"] == "" and "fuzzy" not in header["flags"]
+    assert "Language: en" in header["msgstr"][0]
+    untranslated = [e["msgid"] for e in po_entries if not all(e["msgstr"].values()) or len(e["msgstr"]) < (2 if "msgid_plural" in e else 1)]
+    fuzzy = [e["msgid"] for e in po_entries if "fuzzy" in e["flags"]]
+    assert not untranslated, untranslated
+    assert not fuzzy, fuzzy
+
+
+QUOTES_CHINESE = {
+    "日期写作 1975.03 或 1975.03.12；学历写作 大学本科 等",
+    "建议按干部名册、档案材料目录、干部经历的顺序导入：材料目录和经历中的身份证号须已在干部名册中（或在同一文件的“干部名册”工作表中）。",
+}
+
+
+def test_translations_are_english_and_keep_their_placeholders(po_entries):
+    placeholder = re.compile(r"%\([a-z_]+\)s|%%|\{[a-z_]+\}")
+    for entry in po_entries:
+        for msgstr in entry["msgstr"].values():
+            assert sorted(placeholder.findall(entry["msgid"])) == sorted(placeholder.findall(msgstr)) or "msgid_plural" in entry, entry["msgid"]
+            # Chinese may stay only where the user must type or find it verbatim (a worksheet
+            # name, a value of the education list), next to its English gloss.
+            if CJK.search(msgstr):
+                assert entry["msgid"] in QUOTES_CHINESE, (entry["msgid"], msgstr)
+
+
+def test_the_compiled_catalogue_matches_the_po(po_entries):
+    """The committed .mo is not stale: it holds exactly the .po's entries and translations."""
+    with open(LOCALE_DIR / "django.mo", "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    catalog = {key: value for key, value in compiled._catalog.items() if key != ""}
+    expected = {}
+    for entry in po_entries:
+        if "msgid_plural" in entry:
+            for index, text in entry["msgstr"].items():
+                expected[(entry["msgid"], index)] = text
+        else:
+            expected[entry["msgid"]] = entry["msgstr"][0]
+    assert set(catalog) == set(expected), {"missing from .mo": set(expected) - set(catalog), "only in .mo": set(catalog) - set(expected)}
+    assert catalog == expected
