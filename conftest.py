@@ -44,6 +44,18 @@ def _reference_data_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the product's default language: LocaleMiddleware leaves the language
+    of a request active in the thread, and an English request must not leak into the next test."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Role fixtures hash a password each; PBKDF2's deliberate slowness has no place in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +37,6 @@ CHINESE_NAV = [
     "分管领导",
     "管档人员",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_default_language():
-    """LocaleMiddleware leaves the last request's language active in this thread; later tests
-    (which assert Chinese messages raised outside any request) must start from the default."""
-    yield
-    translation.deactivate()
 
 
 def visible_text(response, user=None) -> str:
