@@ -21,24 +21,7 @@ class CadreForm(forms.ModelForm):
 
     class Meta:
         model = Cadre
-        fields = [
-            "name",
-            "gender",
-            "ethnicity",
-            "id_number",
-            "unit",
-            "position",
-            "rank",
-            "birth_date",
-            "work_start_date",
-            "party_join_date",
-            "education",
-            "degree",
-            "school",
-            "major",
-            "study_mode",
-            "verification_number",
-        ]
+        fields = list(Cadre.TRACKED_FIELDS)
         error_messages = {"id_number": {"unique": _("该身份证号已存在")}}
 
     def clean_id_number(self):

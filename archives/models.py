@@ -142,14 +142,9 @@ class Cadre(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # Fields that make up the current information; changes to them are kept in CadreInfoChange.
-    TRACKED_FIELDS = (
-        "name",
-        "id_number",
-        "gender",
-        "ethnicity",
-        "unit",
-        "position",
-        "rank",
+    IDENTITY_FIELDS = ("name", "id_number", "gender", "ethnicity", "unit", "position", "rank")
+    # The current information the five discrepancy categories are about (and rectification corrects).
+    AUDITED_FIELDS = (
         "birth_date",
         "work_start_date",
         "party_join_date",
@@ -160,6 +155,7 @@ class Cadre(models.Model):
         "study_mode",
         "verification_number",
     )
+    TRACKED_FIELDS = IDENTITY_FIELDS + AUDITED_FIELDS
 
     class Meta:
         verbose_name = _("干部")

@@ -55,23 +55,7 @@ __all__ = [
 ]
 
 # Fields compared and written per kind (the natural key is not among them).
-ROSTER_FIELDS = (
-    "name",
-    "gender",
-    "ethnicity",
-    "unit",
-    "position",
-    "rank",
-    "birth_date",
-    "work_start_date",
-    "party_join_date",
-    "education",
-    "degree",
-    "school",
-    "major",
-    "study_mode",
-    "verification_number",
-)
+ROSTER_FIELDS = tuple(f for f in Cadre.TRACKED_FIELDS if f != "id_number")
 ROSTER_DATES = {"birth_date", "work_start_date", "party_join_date"}
 MATERIAL_FIELDS = ("pages", "recorded_birth_date", "recorded_work_start_date", "recorded_party_date", "recorded_education", "altered", "note")
 MATERIAL_DATES = {"formed_date", "recorded_birth_date", "recorded_work_start_date", "recorded_party_date"}

@@ -239,17 +239,7 @@ CORRECTION_FIELD = {
     Category.PARTY: "party_join_date",
     Category.EDUCATION: "education",
 }
-CORRECTABLE_FIELDS = (
-    "birth_date",
-    "work_start_date",
-    "party_join_date",
-    "education",
-    "degree",
-    "school",
-    "major",
-    "study_mode",
-    "verification_number",
-)
+CORRECTABLE_FIELDS = Cadre.AUDITED_FIELDS
 
 
 def _correct(case: AuditCase, discrepancy: Discrepancy, user, changes: dict, note: str) -> list[CadreInfoChange]:
