@@ -342,3 +342,11 @@ def test_list_pages_make_a_constant_number_of_queries(client, request, auditor, 
     CampaignFactory.create_batch(3)
     with django_assert_max_num_queries(few):
         client.get(url)
+
+
+@pytest.mark.parametrize(("who", "shown"), [("chief", True), ("leader", True)])
+def test_chief_and_leader_can_start_detection_from_the_campaign_page(client, request, who, shown):
+    campaign = CampaignFactory()
+    client.force_login(request.getfixturevalue(who))
+    html = client.get(reverse("audits:campaign_detail", args=[campaign.pk])).content.decode()
+    assert (reverse("audits:detection:detection_start", args=[campaign.pk]) in html) is shown
