@@ -24,6 +24,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from audits.models import CaseState
+
 from .data import CampaignStatistics, CategoryStats, DeterminationSheet, SummaryReport, share_text
 from .narrative import paragraphs
 
@@ -192,11 +194,11 @@ def category_paragraph(c: CategoryStats, total: int) -> str:
 
 def progress_sentence(stats: CampaignStatistics) -> str:
     on = chinese_date(timezone.localtime(stats.generated_at).date())
-    closed = stats.stage("closed")
+    closed = stats.stage(CaseState.CLOSED)
     if stats.total_cases and closed == stats.total_cases:
         return f"截至{on}，专项审核工作已全部完成。"
-    rectifying = stats.stage("rectification")
-    in_review = [(row.label, row.count) for row in stats.stages if row.code not in ("rectification", "closed") and row.count]
+    rectifying = stats.stage(CaseState.RECTIFICATION)
+    in_review = [(row.label, row.count) for row in stats.stages if row.code not in (CaseState.RECTIFICATION, CaseState.CLOSED) and row.count]
     text = f"截至{on}，已办结{closed}卷，处于整改阶段{rectifying}卷"
     if in_review:
         text += f"，尚在审核环节{sum(n for _, n in in_review)}卷（" + "、".join(f"{label}{n}卷" for label, n in in_review) + "）"
