@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from archives.audit_log import audit_log_append
 from archives.models import AuditLogEntry
+from archives.selectors import recused_cadre_ids
 from audits.models import AuditCase, Campaign
 
 from . import pdf, selectors, workbook
@@ -50,8 +51,13 @@ def document_file_name(kind: str, campaign: Campaign, case: AuditCase | None = N
     return f"{campaign.name}-{label}-{_stamp()}.{suffix}"
 
 
-def document_build(*, kind: str, campaign: Campaign, case: AuditCase | None = None, progress: Callable[[int, int, str], None] | None = None) -> Document:
-    """Gather the numbers (selectors), then render them (renderers make no queries)."""
+def document_build(
+    *, kind: str, campaign: Campaign, case: AuditCase | None = None, user=None, progress: Callable[[int, int, str], None] | None = None
+) -> Document:
+    """Gather the numbers (selectors), then render them (renderers make no queries).
+
+    认定表 show a dossier's contents cadre by cadre: built for a `user`, they leave out that
+    user's own and recused relatives' cadres (回避), whoever asks and however (page or job)."""
     step = progress or (lambda done, total, stage: None)
     if kind == DocumentKind.SUMMARY:
         step(0, 2, "统计数据")
@@ -60,7 +66,8 @@ def document_build(*, kind: str, campaign: Campaign, case: AuditCase | None = No
         content = pdf.render_summary_report(data)
     elif kind in (DocumentKind.SHEETS, DocumentKind.SHEET):
         step(0, 1, "读取案卷")
-        sheets = selectors.determination_sheets(campaign, [case.pk] if kind == DocumentKind.SHEET else None)
+        excluded = recused_cadre_ids(user) if user is not None else ()
+        sheets = selectors.determination_sheets(campaign, [case.pk] if kind == DocumentKind.SHEET else None, exclude_cadre_ids=excluded)
         content = pdf.render_determination_sheets(sheets, progress=lambda done, total: step(done, total, "生成认定表"))
     elif kind == DocumentKind.WORKBOOK:
         step(0, 2, "统计数据")
@@ -123,7 +130,7 @@ def report_job_start(*, campaign: Campaign, kind: str, user) -> ReportJob:
 
 def report_job_run(*, job_id: int) -> ReportJob:
     """Generate a queued job's document, recording progress as it goes."""
-    job = ReportJob.objects.select_related("campaign").get(pk=job_id)
+    job = ReportJob.objects.select_related("campaign", "created_by").get(pk=job_id)
     if job.status == ReportJob.Status.SUCCEEDED:
         return job  # a redelivered task (acks_late) finds the work done
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, stage="开始生成")
@@ -132,7 +139,7 @@ def report_job_run(*, job_id: int) -> ReportJob:
         ReportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total, stage=stage)
 
     try:
-        document = document_build(kind=job.kind, campaign=job.campaign, progress=progress)
+        document = document_build(kind=job.kind, campaign=job.campaign, user=job.created_by, progress=progress)
     except Exception as exc:
         logger.exception("report job %s failed", job.pk)
         ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.FAILED, message=f"{exc.__class__.__name__}: {exc}", finished_at=timezone.now())

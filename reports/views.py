@@ -1,6 +1,7 @@
 """Report pages and downloads, for the section chief and the leader (INTERFACES.md)."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from archives.roles import Role, role_required
+from archives.services import dossier_record_use
+from audits import selectors as audit_selectors
 from audits.models import AuditCase, Campaign
 
 from . import narrative, selectors, services
@@ -22,12 +25,18 @@ KIND_SLUGS = {"summary": DocumentKind.SUMMARY, "sheets": DocumentKind.SHEETS, "w
 
 
 def _get_campaign_for_user(user, pk) -> Campaign:
-    """Chiefs and leaders see every campaign (role checked by the decorator)."""
-    return get_object_or_404(Campaign, pk=pk)
+    """Chiefs and leaders see every campaign (the audits app's access check)."""
+    return audit_selectors.get_campaign_for_user(user, pk)
+
+
+def _jobs_for_user(user):
+    """A batch of 认定表 is built for the one who asked (without their own and relatives'
+    cadres), so only they see it; the summary and the workbook are shared."""
+    return ReportJob.objects.exclude(Q(kind=DocumentKind.SHEETS) & ~Q(created_by=user))
 
 
 def _get_job_for_user(user, pk) -> ReportJob:
-    return get_object_or_404(ReportJob.objects.select_related("campaign"), pk=pk)
+    return get_object_or_404(_jobs_for_user(user).select_related("campaign"), pk=pk)
 
 
 def _file_response(document: services.Document) -> HttpResponse:
@@ -42,7 +51,7 @@ def _deliver(request, campaign: Campaign, kind: str, case: AuditCase | None = No
     if kind in services.CAMPAIGN_KINDS and services.runs_in_background(campaign):
         slug = next(s for s, k in KIND_SLUGS.items() if k == kind)
         return redirect("reports:generate", pk=campaign.pk, kind=slug)
-    document = services.document_build(kind=kind, campaign=campaign, case=case)
+    document = services.document_build(kind=kind, campaign=campaign, case=case, user=request.user)
     services.report_download_record(user=request.user, kind=kind, campaign=campaign, case=case, file_name=document.file_name, size=len(document.content))
     return _file_response(document)
 
@@ -74,7 +83,10 @@ def workbook_xlsx(request, pk):
 @never_cache
 @role_required(*REPORT_ROLES)
 def sheet_pdf(request, case_pk):
-    case = get_object_or_404(AuditCase.objects.select_related("campaign", "dossier__cadre"), pk=case_pk)
+    """One cadre's 认定表: the dossier's contents, so the case's access check (never one's own
+    or a relative's) and a 利用 register row, as for the case page."""
+    case = audit_selectors.get_case_for_user(request.user, case_pk)
+    dossier_record_use(dossier=case.dossier, user=request.user, purpose=f"专项审核认定表：{case.campaign.name}", path=request.path)
     return _deliver(request, case.campaign, DocumentKind.SHEET, case=case)
 
 
@@ -102,7 +114,7 @@ def dashboard(request, pk):
         "consistent_share": share(stats.consistent_cadres, total),
         "chart_data": chart_data,
         "background": services.runs_in_background(campaign),
-        "recent_jobs": ReportJob.objects.filter(campaign=campaign).select_related("created_by")[:5],
+        "recent_jobs": _jobs_for_user(request.user).filter(campaign=campaign).select_related("created_by")[:5],
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -137,7 +149,7 @@ def generate(request, pk, kind):
     if request.method == "POST":
         job = services.report_job_start(campaign=campaign, kind=doc_kind, user=request.user)
         return redirect("reports:job", pk=job.pk)
-    jobs = ReportJob.objects.filter(campaign=campaign, kind=doc_kind).select_related("created_by")[:10]
+    jobs = _jobs_for_user(request.user).filter(campaign=campaign, kind=doc_kind).select_related("created_by")[:10]
     return render(request, "reports/generate.html", {"campaign": campaign, "kind": kind, "kind_label": doc_kind.label, "jobs": jobs})
 
 
