@@ -201,20 +201,23 @@ def get_campaign_for_user(user, pk: int) -> Campaign:
         raise Http404 from None
 
 
-def sample_report(campaign: Campaign) -> dict:
-    """The drawn sample, re-derived from the recorded seed, so anyone can verify it."""
+def sample_report(campaign: Campaign, user=None) -> dict:
+    """The drawn sample, re-derived from the recorded seed, so anyone can verify it. Shown to
+    `user`, it does not list their own or a relative's case (whether it was drawn because it has
+    discrepancies would tell them about their own dossier); the check still covers them all."""
     if campaign.sample_seed is None:
         return {"drawn": False}
     case_ids = list(campaign.cases.values_list("pk", flat=True))
     random_ids = sampling.draw(case_ids, campaign.sample_rate, campaign.sample_seed)
     sampled = list(campaign.cases.filter(sampled=True).select_related("dossier__cadre__unit").order_by("pk"))
+    hidden = recused_cadre_ids(user) if user is not None else set()
     return {
         "drawn": True,
         "seed": campaign.sample_seed,
         "at": campaign.sampled_at,
         "population": len(case_ids),
         "size": sampling.sample_size(len(case_ids), campaign.sample_rate),
-        "cases": [(case, case.pk in random_ids) for case in sampled],
+        "cases": [(case, case.pk in random_ids) for case in sampled if case.dossier.cadre_id not in hidden],
         "reproduced": random_ids <= {case.pk for case in sampled},
     }
 

@@ -100,7 +100,7 @@ def campaign_detail(request, pk):
         {
             "campaign": campaign,
             "progress": selectors.campaign_progress([campaign.pk])[campaign.pk],
-            "sample": selectors.sample_report(campaign),
+            "sample": selectors.sample_report(campaign, request.user),
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
@@ -245,6 +245,11 @@ def _dossier_materials(case):
     )
 
 
+def _record_findings_form_use(request, case) -> None:
+    # The finding form lists the dossier's materials and the values they record.
+    dossier_record_use(dossier=case.dossier, user=request.user, purpose=f"专项审核问题登记：{case.campaign.name}", path=request.path)
+
+
 @role_required(Role.AUDITOR)
 def discrepancy_create(request, pk):
     case = selectors.get_case_for_user(request.user, pk, selectors.FINDINGS)
@@ -258,6 +263,7 @@ def discrepancy_create(request, pk):
         else:
             messages.success(request, _("已登记问题"))
             return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
+    _record_findings_form_use(request, case)
     return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre})
 
 
@@ -279,6 +285,7 @@ def discrepancy_edit(request, pk):
         else:
             messages.success(request, _("已保存修改"))
             return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
+    _record_findings_form_use(request, case)
     return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre, "discrepancy": discrepancy})
 
 
@@ -335,8 +342,11 @@ def _materials_qs(case):
 
 
 def _render_discrepancy(request, discrepancy, status=200, **bound):
+    """The discrepancy page (shown again with a refused form's errors): it shows the dossier's
+    materials, so each showing is recorded in the 利用 register."""
     case = discrepancy.case
     user = request.user
+    dossier_record_use(dossier=case.dossier, user=user, purpose=f"专项审核整改：问题{discrepancy.pk}", path=request.path)
     open_step = case.state == CaseState.RECTIFICATION and discrepancy.state in services.RECTIFIABLE_STATES
     context = {
         "case": case,
@@ -353,7 +363,6 @@ def _render_discrepancy(request, discrepancy, status=200, **bound):
 @role_required(*CASE_ROLES)
 def discrepancy_detail(request, pk):
     discrepancy = selectors.get_discrepancy_for_user(request.user, pk)
-    dossier_record_use(dossier=discrepancy.case.dossier, user=request.user, purpose=f"专项审核整改：问题{discrepancy.pk}", path=request.path)
     return _render_discrepancy(request, discrepancy)
 
 

@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from archives.roles import Role, role_required
-from audits.models import Campaign, Discrepancy
-from audits.selectors import get_discrepancy_for_user
+from audits.models import Discrepancy
+from audits.selectors import get_campaign_for_user, get_discrepancy_for_user
 
 from . import services
 from .forms import ConfirmForm, DismissForm
@@ -74,7 +74,7 @@ def _wants_json(request) -> bool:
 @role_required(Role.CHIEF, Role.LEADER)
 @require_POST
 def detection_start(request, campaign_id):
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = get_campaign_for_user(request.user, campaign_id)
     state = services.detection_start(campaign=campaign, user=request.user)
     if _wants_json(request):
         return JsonResponse(state, status=202)
@@ -93,5 +93,5 @@ def detection_start(request, campaign_id):
 @role_required(Role.CHIEF, Role.LEADER)
 @require_GET
 def detection_progress(request, campaign_id):
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = get_campaign_for_user(request.user, campaign_id)
     return JsonResponse(services.detection_progress(campaign_id=campaign.pk, task_id=request.GET.get("task") or None))
