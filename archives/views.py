@@ -115,9 +115,16 @@ def register_index(request, name="uses"):
     if name not in REGISTERS:
         name = "uses"
     model, title = REGISTERS[name]
-    qs = model.objects.select_related("dossier__cadre", "recorded_by").order_by("-serial")
+    # Entries about the archivist's own or a relative's dossier (titles of its materials, who
+    # read it) are that dossier's contents: left out, like the dossier itself (回避).
+    recused = selectors.recused_cadre_ids(request.user)
+    qs = model.objects.exclude(dossier__cadre_id__in=recused).select_related("dossier__cadre", "recorded_by").order_by("-serial")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    overdue = DossierTransfer.objects.filter(receipt_returned_on__isnull=True).select_related("dossier__cadre") if name == "transfers" else None
+    overdue = (
+        DossierTransfer.objects.filter(receipt_returned_on__isnull=True).exclude(dossier__cadre_id__in=recused).select_related("dossier__cadre")
+        if name == "transfers"
+        else None
+    )
     overdue = [t for t in overdue if t.receipt_overdue] if overdue is not None else []
     return render(request, "archives/register_list.html", {"registers": REGISTERS, "name": name, "title": title, "page": page, "overdue": overdue})
 

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,9 +29,13 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
 
 
-def _get_job_for_user(user, pk) -> ImportJob:
-    """Imports are the archive room's shared work: every archivist sees every import."""
-    return get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+def _get_job_for_user(user, pk, *, act: bool = False) -> ImportJob:
+    """Imports are the archive room's shared work: every archivist sees every import (its
+    preview, progress and error file); only the uploader confirms or cancels it (403)."""
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    if act and job.created_by_id != user.pk:
+        raise PermissionDenied(_("只有上传该文件的管档人员可以确认或取消导入"))
+    return job
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -103,7 +107,7 @@ def import_status(request, pk):
 @role_required(Role.ARCHIVIST)
 @require_POST
 def import_confirm(request, pk):
-    job = _get_job_for_user(request.user, pk)
+    job = _get_job_for_user(request.user, pk, act=True)
     try:
         job = service.import_confirm(job=job, user=request.user)
     except ValidationError as exc:
@@ -114,7 +118,7 @@ def import_confirm(request, pk):
 @role_required(Role.ARCHIVIST)
 @require_POST
 def import_cancel(request, pk):
-    job = _get_job_for_user(request.user, pk)
+    job = _get_job_for_user(request.user, pk, act=True)
     try:
         service.import_cancel(job=job, user=request.user)
     except ValidationError as exc:

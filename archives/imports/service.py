@@ -594,10 +594,18 @@ def import_preview(*, job: ImportJob) -> ImportJob:
     return job
 
 
+def _refuse_unless_uploader(job: ImportJob, user) -> None:
+    """Every archivist sees every import (the archive room's shared work), but the data is
+    written in the uploader's name, so only the uploader confirms or cancels it."""
+    if user is None or job.created_by_id != user.pk:
+        raise ValidationError(_("只有上传该文件的管档人员可以确认或取消导入"))
+
+
 @transaction.atomic
 def import_confirm(*, job: ImportJob, user) -> ImportJob:
     """The archivist confirms a previewed import: queue it."""
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    _refuse_unless_uploader(locked, user)
     if locked.status != ImportJob.Status.PREVIEWED:
         raise ValidationError(_("该导入当前状态为“%(s)s”，不能确认导入") % {"s": locked.get_status_display()})
     locked.status = ImportJob.Status.QUEUED
@@ -612,6 +620,7 @@ def import_confirm(*, job: ImportJob, user) -> ImportJob:
 @transaction.atomic
 def import_cancel(*, job: ImportJob, user) -> ImportJob:
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    _refuse_unless_uploader(locked, user)
     if locked.status != ImportJob.Status.PREVIEWED:
         raise ValidationError(_("只能取消待确认的导入"))
     locked.status = ImportJob.Status.CANCELLED
