@@ -343,7 +343,7 @@ def sheet_flowables(sheet: DeterminationSheet) -> list:
     rows = [[h("审核项目"), h("现有信息"), h("档案记载（材料及记载值）"), h("认定值"), h("存在问题")]]
     for item in sheet.items:
         rows.append([h(item.label), c(item.current or "—"), c(_cell_lines(item.recorded)), c(item.determined or "—"), c(_cell_lines(item.problems, "无"))])
-    body = Table(rows, colWidths=[2.2 * cm, 2.6 * cm, 5.8 * cm, 2.4 * cm, 3.6 * cm], repeatRows=1)
+    body = Table(rows, colWidths=[2.6 * cm, 3 * cm, 5.2 * cm, 2.6 * cm, 3.2 * cm], repeatRows=1)
     body.setStyle(
         TableStyle(
             [
