@@ -23,18 +23,19 @@ from .models import (
 )
 
 
-def _next_serial(register: str) -> int:
-    """Take the next serial number of a register; the counter row is locked until commit."""
+def _take_serials(register: str, count: int = 1) -> int:
+    """Take the next `count` serial numbers of a register (returns the first); the counter row
+    is locked until commit, so numbers are gap-free and never shared."""
     counter, _ = RegisterCounter.objects.select_for_update().get_or_create(register=register)
-    counter.value += 1
+    counter.value += count
     counter.save(update_fields=["value"])
-    return counter.value
+    return counter.value - count + 1
 
 
 def register_append(model, **fields):
     """Append one entry to a register (append-only, serial-numbered)."""
     with transaction.atomic():
-        entry = model(serial=_next_serial(model._meta.label_lower), **fields)
+        entry = model(serial=_take_serials(model._meta.label_lower), **fields)
         entry.full_clean(exclude=["serial"])
         entry.save()
     return entry
@@ -130,6 +131,33 @@ def dossier_record_use(*, dossier: Dossier, user, purpose: str, path: str = "", 
         approval=approval,
         path=path[:300],
     )
+
+
+@transaction.atomic
+def dossier_record_uses(*, dossier_ids, user, purpose: str, path: str = "") -> int:
+    """The same as dossier_record_use for many dossiers opened at once (a batch of 认定表):
+    one usage-register row each, one audit-log entry for the batch, a fixed number of queries."""
+    dossier_ids = sorted(set(dossier_ids))
+    if not dossier_ids:
+        return 0
+    first = _take_serials(DossierUse._meta.label_lower, len(dossier_ids))
+    name = user.get_full_name() or user.username
+    DossierUse.objects.bulk_create(
+        [
+            DossierUse(
+                serial=first + i, dossier_id=pk, recorded_by=user, kind=DossierUse.Kind.VIEW, user=user, user_name=name, purpose=purpose, path=path[:300]
+            )
+            for i, pk in enumerate(dossier_ids)
+        ],
+        batch_size=1000,
+    )
+    audit_log_append(
+        actor=user,
+        action=AuditLogEntry.Action.DOSSIER_OPEN,
+        summary=f"批量查阅 {len(dossier_ids)} 卷档案：{purpose}",
+        data={"dossiers": dossier_ids, "path": path[:300]},
+    )
+    return len(dossier_ids)
 
 
 def material_receive(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from archives.audit_log import audit_log_append
 from archives.models import AuditLogEntry
 from archives.selectors import recused_cadre_ids
+from archives.services import dossier_record_uses
 from audits.models import AuditCase, Campaign
 
 from . import pdf, selectors, workbook
@@ -68,6 +69,11 @@ def document_build(
         step(0, 1, "读取案卷")
         excluded = recused_cadre_ids(user) if user is not None else ()
         sheets = selectors.determination_sheets(campaign, [case.pk] if kind == DocumentKind.SHEET else None, exclude_cadre_ids=excluded)
+        if kind == DocumentKind.SHEETS and user is not None:
+            # A batch shows every dossier in it: each enters the usage register (the single
+            # sheet's view records its own opening, like the case page).
+            dossier_ids = AuditCase.objects.filter(pk__in=[sheet.case_id for sheet in sheets]).values_list("dossier_id", flat=True)
+            dossier_record_uses(dossier_ids=dossier_ids, user=user, purpose=f"专项审核认定表（批量）：{campaign.name}")
         content = pdf.render_determination_sheets(sheets, progress=lambda done, total: step(done, total, "生成认定表"))
     elif kind == DocumentKind.WORKBOOK:
         step(0, 2, "统计数据")

@@ -270,3 +270,13 @@ def test_english_is_available(client, archivist):
     client.force_login(archivist)
     response = client.get("/", headers={"accept-language": "en"})
     assert response.status_code == 200
+
+
+def test_a_batch_of_uses_continues_the_register_serials(archivist):
+    from archives.services import dossier_record_uses
+
+    cadres = CadreFactory.create_batch(3)
+    dossier_record_use(dossier=cadres[0].dossier, user=archivist, purpose="查阅")
+    assert dossier_record_uses(dossier_ids=[c.dossier.pk for c in cadres], user=archivist, purpose="批量") == 3
+    assert list(DossierUse.objects.order_by("serial").values_list("serial", flat=True)) == [1, 2, 3, 4]
+    assert dossier_record_use(dossier=cadres[1].dossier, user=archivist, purpose="查阅").serial == 5

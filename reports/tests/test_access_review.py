@@ -104,3 +104,17 @@ def test_report_pages_of_an_unknown_campaign_are_404(client, chief, built):
     for name in ("dashboard", "summary_pdf", "sheets_pdf", "workbook", "settings"):
         assert client.get(reverse(f"reports:{name}", args=[missing])).status_code == 404, name
     assert client.get(reverse("reports:generate", args=[missing, "sheets"])).status_code == 404
+
+
+def test_a_batch_of_sheets_records_a_use_of_every_dossier_in_it_and_no_other(client, chief, built):
+    from archives.models import AuditLogEntry
+
+    client.force_login(chief)
+    assert client.get(reverse("reports:sheets_pdf", args=[built.campaign.pk])).status_code == 200
+    rows = list(DossierUse.objects.order_by("serial"))
+    shown = {case.dossier_id for case in built.cases[2:]}
+    assert {row.dossier_id for row in rows} == shown  # not the chief's own nor the relative's
+    assert [row.serial for row in rows] == list(range(1, len(shown) + 1))
+    assert all(row.user == chief and "认定表" in row.purpose for row in rows)
+    batch = AuditLogEntry.objects.get(action=AuditLogEntry.Action.DOSSIER_OPEN)
+    assert sorted(batch.data["dossiers"]) == sorted(shown)
