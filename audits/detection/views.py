@@ -94,4 +94,6 @@ def detection_start(request, campaign_id):
 @require_GET
 def detection_progress(request, campaign_id):
     campaign = get_campaign_for_user(request.user, campaign_id)
-    return JsonResponse(services.detection_progress(campaign_id=campaign.pk, task_id=request.GET.get("task") or None))
+    # Only the run remembered for this campaign is reported: a task id from the query string
+    # could name any task's result.
+    return JsonResponse(services.detection_progress(campaign_id=campaign.pk))

@@ -253,3 +253,11 @@ def test_the_panel_says_what_the_data_shows_when_no_run_is_remembered(chief):
     html = Template('{% include "audits/_detection_panel.html" %}').render(Context({"campaign": campaign, "request": request}))
     assert "已运行过系统比对，现有系统比对问题 1 个" in html
     assert "尚未运行" not in html
+
+
+def test_the_progress_view_reports_only_this_campaigns_run_whatever_task_is_named(client, chief, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # the path where a task id would be looked up
+    campaign = make_campaign()
+    client.force_login(chief)
+    url = reverse("audits:detection:detection_progress", args=[campaign.pk])
+    assert client.get(url, {"task": "some-other-task-id"}).json()["status"] == "idle"

@@ -37,7 +37,6 @@
 
   function poll() {
     var url = panel.dataset.progressUrl;
-    if (panel.dataset.taskId) { url += "?task=" + encodeURIComponent(panel.dataset.taskId); }
     fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (state) {
