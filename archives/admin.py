@@ -41,11 +41,34 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(Cadre)
 class CadreAdmin(admin.ModelAdmin):
-    list_display = ["name", "gender", "unit", "position", "rank", "birth_date", "work_start_date", "party_join_date", "education"]
-    list_filter = ["rank", "education", "gender"]
+    """A superuser sees the whole record; the system administrator (系统管理员) only links an
+    account to its cadre (本人账号) and sees name and unit, never the current information."""
+
     search_fields = ["name", "id_number", "unit__full_name"]
     autocomplete_fields = ["unit", "user"]
-    list_select_related = ["unit"]
+    list_select_related = ["unit", "user"]
+    ACCOUNT_LINK_FIELDS = ("name", "unit", "user")
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return ["name", "gender", "unit", "position", "rank", "birth_date", "work_start_date", "party_join_date", "education"]
+        return list(self.ACCOUNT_LINK_FIELDS)
+
+    def get_list_filter(self, request):
+        return ["rank", "education", "gender"] if request.user.is_superuser else []
+
+    def get_fields(self, request, obj=None):
+        return super().get_fields(request, obj) if request.user.is_superuser else list(self.ACCOUNT_LINK_FIELDS)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["name", "unit"]
+
+    def has_add_permission(self, request):
+        # Cadres enter through the archivists' pages and imports (history, dossier, validation).
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(Dossier)

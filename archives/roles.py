@@ -19,20 +19,8 @@ class Role(models.TextChoices):
     ADMIN = "系统管理员", _("系统管理员")
 
 
-# Django model permissions granted to each role's group (used by the admin site).
-ROLE_PERMISSIONS = {
-    Role.ARCHIVIST: {
-        "archives": ["unit", "cadre", "resumeperiod", "dossier", "material", "recusal", "importjob"],
-        "archives.view": ["cadreinfochange", "materialreceipt", "materialsendout", "dossieruse", "dossiertransfer", "materialweeding", "materialcategory"],
-    },
-    Role.ADMIN: {
-        "archives": ["unit", "recusal"],
-        "auth": ["user", "group"],
-    },
-    Role.CHIEF: {"archives.view": ["unit"]},
-    Role.LEADER: {"archives.view": ["unit"]},
-    Role.AUDITOR: {},
-}
+# Each role's model permissions (used by the admin site) are granted by the data migrations
+# archives/0002 and 0005.
 
 
 def user_roles(user) -> set[str]:

@@ -122,8 +122,10 @@ def seed_users(password: str | None) -> dict:
         user.first_name = full_name
         pw = password or secrets.token_urlsafe(9)
         user.set_password(pw)
+        # The administrator works in the admin site with the 系统管理员 group's permissions:
+        # users, roles, units, recusals and account links, never dossier contents.
         user.is_staff = role == Role.ADMIN
-        user.is_superuser = role == Role.ADMIN
+        user.is_superuser = False
         user.save()
         user.groups.add(Group.objects.get(name=role))
         logins.append((username, pw, role.label))
