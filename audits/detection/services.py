@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from archives.roles import Role, has_role
-from audits.models import AuditCase, CaseState, Discrepancy, DiscrepancyEvent
+from audits.models import AuditCase, CaseState, Discrepancy
+from audits.services.findings import record_state_change
 
 from .engine import EventAction
 
@@ -198,28 +198,19 @@ def _lock_for_decision(*, discrepancy, user, expected_version) -> tuple[AuditCas
     return case, locked
 
 
-def _change_state(locked: Discrepancy, *, to_state, user, action, comment="", extra_fields=()) -> None:
-    from_state = locked.state
-    locked.state = to_state
-    locked.version = F("version") + 1
-    locked.save(update_fields=["state", "version", "updated_at", *extra_fields])
-    locked.refresh_from_db(fields=["version"])
-    DiscrepancyEvent.objects.create(discrepancy=locked, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment)
-
-
 def discrepancy_confirm(*, discrepancy, user, expected_version=None) -> Discrepancy:
     """The auditor confirms a system finding: it becomes an ordinary registered discrepancy."""
     with transaction.atomic():
         _case, locked = _lock_for_decision(discrepancy=discrepancy, user=user, expected_version=expected_version)
         if locked.created_by_id is None:
             locked.created_by = user
-        _change_state(
+        record_state_change(
             locked,
             to_state=Discrepancy.State.REGISTERED,
             user=user,
             action=EventAction.CONFIRMED,
             comment="审核人员确认系统比对发现的问题",
-            extra_fields=["created_by"],
+            fields=["created_by"],
         )
     return locked
 
@@ -232,5 +223,5 @@ def discrepancy_dismiss(*, discrepancy, user, reason, expected_version=None) -> 
     with transaction.atomic():
         _case, locked = _lock_for_decision(discrepancy=discrepancy, user=user, expected_version=expected_version)
         locked.dismissed_reason = reason
-        _change_state(locked, to_state=Discrepancy.State.DISMISSED, user=user, action=EventAction.DISMISSED, comment=reason, extra_fields=["dismissed_reason"])
+        record_state_change(locked, to_state=Discrepancy.State.DISMISSED, user=user, action=EventAction.DISMISSED, comment=reason, fields=["dismissed_reason"])
     return locked

@@ -99,6 +99,16 @@ def _event(discrepancy: Discrepancy, *, user, action: str, from_state: str = "",
     )
 
 
+def record_state_change(discrepancy: Discrepancy, *, to_state: str, user, action: str, comment: str = "", changes=None, fields=()) -> DiscrepancyEvent:
+    """Move a locked discrepancy to `to_state`: bump its version, save the state with the other
+    `fields` the caller set, and append the history row."""
+    from_state = discrepancy.state
+    discrepancy.state = to_state
+    discrepancy.version += 1
+    discrepancy.save(update_fields=["state", "version", "updated_at", *fields])
+    return _event(discrepancy, user=user, action=action, from_state=from_state, comment=comment, changes=changes)
+
+
 @transaction.atomic
 def discrepancy_register(
     *,
@@ -202,10 +212,8 @@ def discrepancy_retract(*, discrepancy: Discrepancy, user, reason: str, expected
         raise ValidationError(f"该问题状态为“{discrepancy.get_state_display()}”，不能撤回")
     if not (reason or "").strip():
         raise ValidationError("撤回登记必须说明理由")
-    from_state = discrepancy.state
-    discrepancy.state = Discrepancy.State.DISMISSED
     discrepancy.dismissed_reason = reason.strip()
-    discrepancy.version += 1
-    discrepancy.save(update_fields=["state", "dismissed_reason", "version", "updated_at"])
-    _event(discrepancy, user=user, action=DiscrepancyAction.RETRACT, from_state=from_state, comment=reason.strip())
+    record_state_change(
+        discrepancy, to_state=Discrepancy.State.DISMISSED, user=user, action=DiscrepancyAction.RETRACT, comment=reason.strip(), fields=["dismissed_reason"]
+    )
     return discrepancy

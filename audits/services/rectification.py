@@ -27,7 +27,7 @@ from ..models import (
 from ..workflow import Action, DiscrepancyAction
 from .cases import _apply, _has_open_findings, _lock_case
 from .common import _refuse_recused, _require_role
-from .findings import _event, _lock_discrepancy
+from .findings import _event, _lock_discrepancy, record_state_change
 
 logger = logging.getLogger(__name__)
 
@@ -260,18 +260,15 @@ def _correct(case: AuditCase, discrepancy: Discrepancy, user, changes: dict, not
     )
     if not rows:
         raise ValidationError("纠正后的信息与现有信息相同；无需纠正的问题只需认定")
-    from_state = discrepancy.state
-    discrepancy.state = Discrepancy.State.CORRECTED
     discrepancy.corrected_at = timezone.now()
-    discrepancy.version += 1
-    discrepancy.save(update_fields=["state", "corrected_at", "version", "updated_at"])
-    _event(
+    record_state_change(
         discrepancy,
+        to_state=Discrepancy.State.CORRECTED,
         user=user,
         action=DiscrepancyAction.CORRECT,
-        from_state=from_state,
         comment=(note or "").strip(),
         changes={row.field: [row.old_value, row.new_value] for row in rows},
+        fields=["corrected_at"],
     )
     return rows
 
@@ -289,15 +286,17 @@ def discrepancy_determine(
     value = (determined_value or "").strip()
     if not value:
         raise ValidationError("请填写认定值")
-    from_state = discrepancy.state
     discrepancy.determined_value = value
     discrepancy.determined_by = user
     discrepancy.determined_at = timezone.now()
-    discrepancy.state = Discrepancy.State.DETERMINED
-    discrepancy.version += 1
-    discrepancy.save(update_fields=["determined_value", "determined_by", "determined_at", "state", "version", "updated_at"])
-    _event(
-        discrepancy, user=user, action=DiscrepancyAction.DETERMINE, from_state=from_state, comment=(comment or "").strip(), changes={"determined_value": value}
+    record_state_change(
+        discrepancy,
+        to_state=Discrepancy.State.DETERMINED,
+        user=user,
+        action=DiscrepancyAction.DETERMINE,
+        comment=(comment or "").strip(),
+        changes={"determined_value": value},
+        fields=["determined_value", "determined_by", "determined_at"],
     )
     if correction:
         _correct(case, discrepancy, user, correction, comment)
