@@ -36,11 +36,20 @@ class CategoryStats:
     discrepancies: int = 0
     corrected: int = 0
     determined: int = 0
-    open: int = 0  # counted but not yet resolved (待核实, 已登记)
+    open: int = 0  # counted but not yet resolved (已登记, 整改中)
     cadres_resolved: int = 0  # cadres whose every counted discrepancy here is resolved
     # party only: the two kinds of the model report (a cadre may have both)
     cadres_inconsistent: int = 0
     cadres_missing_application: int = 0
+    # How the category's counted problems were worked on (for the report's default wording).
+    feedback_rounds: int = 0  # most rounds of 信息反馈 any one problem of this category had
+    feedbacks: int = 0  # 信息反馈 entries in all
+    interviews: int = 0  # 约谈 (人次)
+    materials_requested: int = 0  # 补充材料 requests (电话催补, 专人查补)
+    materials_received: int = 0  # of which received
+    cadres_determined: int = 0  # cadres with an approved determination (已认定 or 已纠正)
+    cadres_corrected: int = 0  # cadres whose current information was corrected
+    pending: int = 0  # system findings still 待核实 (never counted above)
 
     @property
     def cadres_open(self) -> int:
@@ -87,7 +96,7 @@ class CampaignStatistics:
     generated_at: dt.datetime
     total_cases: int
     by_rank: list[GroupRow]
-    consistent_cadres: int  # cases with no counted discrepancy
+    consistent_cadres: int  # cases past the reviews (科长把关 done) with no counted discrepancy
     discrepancies: int  # counted discrepancies
     categories: list[CategoryStats]
     stages: list[CountRow]
@@ -96,10 +105,20 @@ class CampaignStatistics:
     auditors: list[AuditorRow]
     deadline: dt.date | None = None
     overdue_requests: int = 0
+    cadres_with_discrepancies: int = 0  # cases with at least one counted discrepancy
+    reviewed_cases: int = 0  # cases past the reviews (科长把关 done)
+    unfinished_cases: int = 0  # cases not yet past the reviews (初审, 复审, 科长把关)
+    pending_findings: int = 0  # system findings 待核实: reported apart, never counted
+    determinations_waiting: int = 0  # 拟认定 awaiting the chief's check or the leader's approval
 
     @property
     def inconsistent_cadres(self) -> int:
-        return self.total_cases - self.consistent_cadres
+        return self.cadres_with_discrepancies
+
+    @property
+    def is_draft(self) -> bool:
+        """A report generated now is a draft (初稿): cases unfinished or findings unverified."""
+        return bool(self.unfinished_cases or self.pending_findings)
 
     def category(self, code: str) -> CategoryStats:
         for item in self.categories:
@@ -130,6 +149,11 @@ class Narrative:
     opening: str
     practices: str
     problems: str
+    doc_number: str = ""  # 文号, e.g. 某组字〔2026〕12号 (optional)
+    signer: str = ""  # 签发人 (optional)
+    # The chief's wording of each category's resolution paragraph, by category code; a code
+    # left out (or blank) gets the default built from the data (reports.pdf).
+    category_texts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -181,26 +205,38 @@ class WorkbookData:
 
 
 @dataclass(frozen=True)
+class SheetRecord:
+    """What one material of the dossier records for an item of the 认定表."""
+
+    material: str  # the material's title, e.g. 招工登记表
+    formed: str  # its date formed, as the catalogue has it (e.g. 1993.07)
+    value: str  # the value it records (e.g. 1975.03.12)
+    earliest: bool = False  # the earliest record of this item (the basis of the rule)
+    altered: bool = False  # marked 涂改
+
+
+@dataclass(frozen=True)
 class SheetItem:
-    """One row of a 认定表: an item, its current value, what materials record, the decision."""
+    """One row of a 认定表: 出生日期, 参加工作时间, 入党时间, 学历学位 or 经历."""
 
     label: str
-    current: str
-    recorded: list[str]
-    determined: str
-    problems: list[str]
+    current: str  # 现有信息 ("" when none, e.g. not a party member)
+    recorded: list[SheetRecord]  # 档案记载, earliest first (经历: one per résumé period)
+    determined: list[str]  # 认定值: one line, or 经历's periods one per line; [] while undetermined
+    basis: list[str]  # 认定依据: 《材料》（形成日期） lines, then 批复 "文号（机关，日期）" and the rule's reason
+    problem: str = ""  # what the audit found for this item ("" when consistent), plain Chinese
 
 
 @dataclass(frozen=True)
 class DeterminationSheet:
-    """干部人事档案专项审核认定表 of one cadre in one campaign."""
+    """干部人事档案专项审核认定表 of one cadre in one campaign (plain data, no workflow terms)."""
 
     campaign_name: str
     case_id: int
     name: str
     gender: str
     ethnicity: str
-    id_number: str
+    id_number: str  # already masked by the selector unless the reader's role needs it whole
     unit: str
     position: str
     rank: str
@@ -209,3 +245,8 @@ class DeterminationSheet:
     initial_reviewed_at: str
     re_reviewer: str
     re_reviewed_at: str
+    audit_opinion: str = ""  # 审核组意见 (the reviewers' conclusion)
+    organization_opinion: str = ""  # 组织部门审核意见 (the leader's approval opinion)
+    organization_opinion_on: dt.date | None = None  # its date (approval day)
+    determined_on: dt.date | None = None  # 认定日期: the day the last determination was approved
+    issuing_unit: str = ""  # the organization department that seals it (落款)

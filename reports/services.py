@@ -18,7 +18,7 @@ from archives.selectors import recused_cadre_ids
 from archives.services import dossier_record_uses
 from audits.models import AuditCase, Campaign
 
-from . import pdf, selectors, workbook
+from . import pdf, selectors, sheet_pdf, workbook
 from .models import DocumentKind, ReportDownload, ReportJob, ReportSettings
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def document_build(
             # sheet's view records its own opening, like the case page).
             dossier_ids = AuditCase.objects.filter(pk__in=[sheet.case_id for sheet in sheets]).values_list("dossier_id", flat=True)
             dossier_record_uses(dossier_ids=dossier_ids, user=user, purpose=f"专项审核认定表（批量）：{campaign.name}")
-        content = pdf.render_determination_sheets(sheets, progress=lambda done, total: step(done, total, "生成认定表"))
+        content = sheet_pdf.render_determination_sheets(sheets, progress=lambda done, total: step(done, total, "生成认定表"))
     elif kind == DocumentKind.WORKBOOK:
         step(0, 2, "统计数据")
         data = selectors.workbook_data(campaign)
