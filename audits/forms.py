@@ -171,43 +171,42 @@ class WeedForm(_MaterialChoiceForm):
     approved_by = forms.CharField(label=_("批准人"), max_length=50)
 
 
-def _field_choices():
-    from archives.models import Cadre
+class MaterialChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.citation()
 
-    return [("", _("无需纠正现有信息"))] + [(name, Cadre._meta.get_field(name).verbose_name) for name in services.CORRECTABLE_FIELDS]
 
+class ProposeDeterminationForm(_OnePageForm):
+    """拟认定: the value, the materials it rests on and, where the rule asks for one, the 批复."""
 
-class DetermineForm(_OnePageForm):
     version = VersionField()
-    determined_value = forms.CharField(label=_("认定值"), max_length=200)
-    comment = forms.CharField(label=_("认定依据"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    field = forms.ChoiceField(label=_("同时纠正现有信息"), choices=(), required=False)
-    value = forms.CharField(label=_("纠正为"), max_length=200, required=False, help_text=_("日期写作 1975.03 或 1975.03.12；学历写作 大学本科 等"))
+    value = forms.CharField(
+        label=_("拟认定值"),
+        widget=forms.Textarea(attrs={"rows": 1}),
+        help_text=_("日期写作 1975.03 或 1975.03.12；学历写作 大学本科 等；经历每段一行，如 2007.05—2010.12 某县某局科员"),
+    )
+    basis = MaterialChoiceField(label=_("认定依据（档案材料）"), queryset=Material.objects.none(), widget=forms.CheckboxSelectMultiple)
+    justification = forms.CharField(
+        label=_("理由说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("认定值与规定的认定基础不一致时必填")
+    )
+    approval_number = forms.CharField(label=_("批复文号"), required=False, max_length=100)
+    approval_issuer = forms.CharField(label=_("批复机关"), required=False, max_length=100)
+    approval_date = forms.DateField(label=_("批复日期"), required=False, widget=DateInput)
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, materials=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = _field_choices()
-
-    def clean(self):
-        data = super().clean()
-        if data.get("field") and not data.get("value"):
-            self.add_error("value", _("请填写纠正后的值"))
-        return data
-
-    def correction(self) -> dict | None:
-        field = self.cleaned_data.get("field")
-        return {field: self.cleaned_data["value"]} if field else None
+        if materials is not None:
+            self.fields["basis"].queryset = materials
 
 
-class CorrectForm(forms.Form):
-    version = VersionField()
-    field = forms.ChoiceField(label=_("纠正项目"), choices=())
-    value = forms.CharField(label=_("纠正为"), max_length=200)
-    note = forms.CharField(label=_("说明"), required=False, max_length=500)
+class DeterminationDecisionForm(_OnePageForm):
+    """科长审核 or 领导审批: agree with an opinion, or return with a reason."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["field"].choices = _field_choices()[1:]
+    opinion = forms.CharField(
+        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("同意时可不填（记为“同意”）；退回时必填理由")
+    )
+    decision = forms.ChoiceField(choices=(("agree", _("同意")), ("return", _("退回"))), widget=forms.HiddenInput, required=False)
 
 
 class CaseFilterForm(forms.Form):

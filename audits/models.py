@@ -114,6 +114,7 @@ class Discrepancy(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("待核实")  # a system finding awaiting an auditor
         REGISTERED = "registered", _("已登记")  # confirmed or registered by an auditor
+        RECTIFYING = "rectifying", _("整改中")  # feedback, interview, material request or 拟认定 under way
         DISMISSED = "dismissed", _("已排除")
         WITHDRAWN = "withdrawn", _("已撤销")  # a pending system finding whose cause went away
         DETERMINED = "determined", _("已认定")
@@ -156,8 +157,10 @@ class Discrepancy(models.Model):
     corrected_at = models.DateTimeField(_("纠正时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
 
-    # States that count in reports: everything an auditor has not set aside.
-    COUNTED_STATES = (State.PENDING, State.REGISTERED, State.DETERMINED, State.CORRECTED)
+    # States that count in every figure (DOMAIN.md "What the figures count"): what an auditor
+    # registered or confirmed and has not set aside. 待核实 system findings are reported apart.
+    COUNTED_STATES = (State.REGISTERED, State.RECTIFYING, State.DETERMINED, State.CORRECTED)
+    OPEN_STATES = (State.REGISTERED, State.RECTIFYING)
     RESOLVED_STATES = (State.DETERMINED, State.CORRECTED)
 
     class Meta:
@@ -321,3 +324,65 @@ class MaterialAuthentication(models.Model):
 
     def __str__(self):
         return f"{self.material_id}: {self.get_result_display()}"
+
+
+class Determination(models.Model):
+    """认定: a determined value proposed by an auditor (拟认定) with its basis (认定依据: the
+    materials it rests on and, where the rule asks for one, the approval document 批复),
+    checked by the section chief and approved by the leader (分管领导审批认定). Only an approved
+    determination settles the discrepancy and corrects current information. A return ends the
+    proposal (kept as history); the auditor proposes again."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("拟认定，待科长审核")
+        CHECKED = "checked", _("科长已审核，待领导审批")
+        APPROVED = "approved", _("已审批")
+        RETURNED = "returned", _("已退回")
+
+    discrepancy = models.ForeignKey(Discrepancy, on_delete=models.CASCADE, related_name="determinations", verbose_name=_("问题"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED, db_index=True)
+    value = models.TextField(_("认定值"))
+    field = models.CharField(_("对应现有信息"), max_length=30, blank=True, help_text=_("认定值不同于现有信息时，审批后据此纠正"))
+    basis = models.ManyToManyField(Material, blank=True, related_name="+", verbose_name=_("认定依据材料"))
+    rule_reference = models.CharField(_("认定规则依据"), max_length=300, blank=True, help_text=_("按规定应作为认定基础的记载，如最早记载"))
+    departs_from_rule = models.BooleanField(_("与规定的认定基础不一致"), default=False)
+    justification = models.TextField(_("理由说明"), blank=True)
+    approval_number = models.CharField(_("批复文号"), max_length=100, blank=True)
+    approval_issuer = models.CharField(_("批复机关"), max_length=100, blank=True)
+    approval_date = models.DateField(_("批复日期"), null=True, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("拟认定人"))
+    proposed_at = models.DateTimeField(_("拟认定时间"), default=timezone.now)
+    proposal_note = models.TextField(_("拟认定说明"), blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("审核人"))
+    checked_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    check_opinion = models.TextField(_("科长审核意见"), blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("审批人"))
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approval_opinion = models.TextField(_("领导审批意见"), blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("退回人"))
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+
+    ACTIVE_STATUSES = (Status.PROPOSED, Status.CHECKED)
+
+    class Meta:
+        verbose_name = _("认定")
+        verbose_name_plural = _("认定")
+        ordering = ["discrepancy", "proposed_at", "pk"]
+        constraints = [
+            # At most one proposal under way per discrepancy.
+            models.UniqueConstraint(fields=["discrepancy"], condition=models.Q(status__in=["proposed", "checked"]), name="determination_one_active"),
+        ]
+
+    def __str__(self):
+        return f"问题{self.discrepancy_id} 认定：{self.value[:30]}（{self.get_status_display()}）"
+
+    @property
+    def approval_text(self) -> str:
+        """The 批复 as it is cited: 文号（机关，日期）."""
+        if not self.approval_number:
+            return ""
+        extra = "，".join(
+            x for x in (self.approval_issuer, self.approval_date and f"{self.approval_date.year}年{self.approval_date.month}月{self.approval_date.day}日") if x
+        )
+        return f"{self.approval_number}（{extra}）" if extra else self.approval_number

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from archives.models import Material
 from archives.roles import Role, has_role
 from archives.selectors import cadre_dossier_contents, recused_cadre_ids
 
@@ -17,6 +18,7 @@ from .models import (
     Campaign,
     CaseState,
     CaseTransition,
+    Determination,
     Discrepancy,
     DiscrepancyEvent,
     DiscrepancyMaterial,
@@ -30,13 +32,13 @@ from .timeline import build_timeline
 # Non-workflow purposes a case may be fetched for (besides workflow.Action values).
 FINDINGS = "findings"  # register or edit discrepancies (问题登记)
 RECTIFY = "rectify"  # feedback, interviews, material requests, authentication, weeding
-DETERMINE = "determine"  # 认定 and 纠正
+DETERMINE = "determine"  # 认定: proposed by the case's auditors, checked by the chief, approved by the leader
 MANAGE = "manage"  # reassign, the chief's management
 
 PURPOSE_ROLES = {
     FINDINGS: (Role.AUDITOR,),
     RECTIFY: (Role.AUDITOR, Role.CHIEF),
-    DETERMINE: (Role.CHIEF,),
+    DETERMINE: (Role.AUDITOR, Role.CHIEF, Role.LEADER),
     MANAGE: (Role.CHIEF,),
 }
 
@@ -80,7 +82,11 @@ def get_case_for_user(user, pk: int, action: str | None = None) -> AuditCase:
         raise ValueError(f"unknown purpose {action!r}")
     if not has_role(user, *roles):
         raise PermissionDenied("您的角色不能进行此操作")
-    if action in (FINDINGS, RECTIFY) and not has_role(user, Role.CHIEF) and user.pk not in (case.initial_reviewer_id, case.re_reviewer_id):
+    if (
+        action in (FINDINGS, RECTIFY, DETERMINE)
+        and not has_role(user, Role.CHIEF, Role.LEADER)
+        and user.pk not in (case.initial_reviewer_id, case.re_reviewer_id)
+    ):
         raise PermissionDenied("您不是本案卷的审核人员")
     return case
 
@@ -255,10 +261,10 @@ def case_page(case: AuditCase) -> dict:
         "cadre": cadre,
         **contents,
         "discrepancies": discrepancies,
-        "counted": [d for d in discrepancies if d.state in Discrepancy.COUNTED_STATES],
         # Pending system findings are shown (and decided) in their own card, not twice.
-        "registered": [d for d in discrepancies if d.state in Discrepancy.COUNTED_STATES and d.state != Discrepancy.State.PENDING],
-        "set_aside": [d for d in discrepancies if d.state not in Discrepancy.COUNTED_STATES],
+        "pending": [d for d in discrepancies if d.state == Discrepancy.State.PENDING],
+        "registered": [d for d in discrepancies if d.state in Discrepancy.COUNTED_STATES],
+        "set_aside": [d for d in discrepancies if d.state not in Discrepancy.COUNTED_STATES and d.state != Discrepancy.State.PENDING],
         "transitions": transitions,
         "timeline": build_timeline(cadre, contents["materials"], contents["resume"]),
     }
@@ -280,8 +286,37 @@ def label_events(events) -> list[DiscrepancyEvent]:
     return list(events)
 
 
+def determinations_waiting(user) -> QuerySet[Determination]:
+    """The determinations waiting for this user: the chief's to check, the leader's to approve,
+    an auditor's returned to them (the latest proposal of a problem still open)."""
+    visible = cases_visible_to(user)
+    wanted = Q(pk__in=[])
+    if has_role(user, Role.CHIEF):
+        wanted |= Q(status=Determination.Status.PROPOSED)
+    if has_role(user, Role.LEADER):
+        wanted |= Q(status=Determination.Status.CHECKED)
+    if has_role(user, Role.AUDITOR):
+        wanted |= Q(status=Determination.Status.RETURNED, proposed_by=user, discrepancy__state__in=Discrepancy.OPEN_STATES) & ~Q(
+            discrepancy__determinations__status__in=Determination.ACTIVE_STATUSES
+        )
+    return (
+        Determination.objects.filter(wanted, discrepancy__case__in=visible.values("pk"))
+        .select_related("discrepancy__case__dossier__cadre__unit", "discrepancy__case__campaign", "proposed_by", "checked_by", "returned_by")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def discrepancy_determinations(discrepancy: Discrepancy) -> list[Determination]:
+    return list(
+        discrepancy.determinations.select_related("proposed_by", "checked_by", "approved_by", "returned_by")
+        .prefetch_related(Prefetch("basis", queryset=Material.objects.select_related("category")))
+        .order_by("proposed_at", "pk")
+    )
+
+
 def discrepancy_page(discrepancy: Discrepancy) -> dict:
     return {
+        "determinations": discrepancy_determinations(discrepancy),
         "citations": list(discrepancy.citations.select_related("material__category")),
         "events": label_events(discrepancy.events.select_related("actor").order_by("at", "pk")),
         "feedbacks": list(Feedback.objects.filter(discrepancy=discrepancy).select_related("created_by").order_by("round")),

@@ -26,7 +26,8 @@ urlpatterns = [
     path("discrepancies/<int:pk>/requests/<int:request_pk>/receive/", views.material_request_receive, name="material_request_receive"),
     path("discrepancies/<int:pk>/authenticate/", views.material_authenticate, name="material_authenticate"),
     path("discrepancies/<int:pk>/weed/", views.material_weed, name="material_weed"),
-    path("discrepancies/<int:pk>/determine/", views.discrepancy_determine, name="discrepancy_determine"),
-    path("discrepancies/<int:pk>/correct/", views.discrepancy_correct, name="discrepancy_correct"),
+    path("discrepancies/<int:pk>/propose/", views.determination_propose, name="determination_propose"),
+    path("determinations/", views.determination_queue, name="determination_queue"),
+    path("determinations/<int:pk>/decide/", views.determination_decide, name="determination_decide"),
     path("requests/overdue/", views.overdue_requests, name="overdue_requests"),
 ]

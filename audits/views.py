@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from archives.roles import Role, has_role, role_required, user_roles
 from archives.services import dossier_record_use
 
 from . import forms, selectors, services, workflow
-from .models import CaseState, Feedback, MaterialRequest
+from .models import CaseState, Determination, Feedback, MaterialRequest
 
 CASE_ROLES = (Role.AUDITOR, Role.CHIEF, Role.LEADER)
 
@@ -48,6 +48,9 @@ def home(request):
         overdue = selectors.overdue_material_requests(user)
         context["overdue_requests"] = list(overdue[:5])
         context["overdue_count"] = overdue.count()
+        waiting = selectors.determinations_waiting(user)
+        context["determinations_waiting"] = list(waiting[:5])
+        context["determination_count"] = waiting.count()
         if has_role(user, Role.AUDITOR):
             context["my_cases"] = list(selectors.case_queue(user, "mine")[:10])
         if has_role(user, Role.CHIEF, Role.LEADER):
@@ -321,19 +324,16 @@ def _rectification_forms(discrepancy, materials_qs, bound: dict | None = None) -
         "reply_form": bound.get("reply_form") or forms.ReplyForm(),
         "authenticate_form": bound.get("authenticate_form") or forms.AuthenticateForm(materials=materials_qs),
         "weed_form": bound.get("weed_form") or forms.WeedForm(materials=materials_qs),
-        "determine_form": bound.get("determine_form")
-        or forms.DetermineForm(
+        "propose_form": bound.get("propose_form")
+        or forms.ProposeDeterminationForm(
+            materials=materials_qs,
             initial={
                 "version": discrepancy.version,
-                "determined_value": discrepancy.proposed_value,
-                "field": services.CORRECTION_FIELD.get(discrepancy.category, ""),
                 "value": discrepancy.proposed_value,
-            }
+                "basis": [c.material_id for c in discrepancy.citations.all()],
+            },
         ),
-        "correct_form": bound.get("correct_form")
-        or forms.CorrectForm(
-            initial={"version": discrepancy.version, "field": services.CORRECTION_FIELD.get(discrepancy.category, ""), "value": discrepancy.determined_value}
-        ),
+        "decision_form": bound.get("decision_form") or forms.DeterminationDecisionForm(),
     }
 
 
@@ -347,15 +347,25 @@ def _render_discrepancy(request, discrepancy, status=200, **bound):
     case = discrepancy.case
     user = request.user
     dossier_record_use(dossier=case.dossier, user=user, purpose=f"专项审核整改：问题{discrepancy.pk}", path=request.path)
-    open_step = case.state == CaseState.RECTIFICATION and discrepancy.state in services.RECTIFIABLE_STATES
+    open_step = case.state != CaseState.CLOSED and discrepancy.state in services.RECTIFIABLE_STATES
+    page = selectors.discrepancy_page(discrepancy)
+    active = next((d for d in page["determinations"] if d.status in Determination.ACTIVE_STATUSES), None)
+    reviewer = user.pk in (case.initial_reviewer_id, case.re_reviewer_id)
     context = {
         "case": case,
         "cadre": case.dossier.cadre,
         "d": discrepancy,
-        **selectors.discrepancy_page(discrepancy),
+        **page,
         **_rectification_forms(discrepancy, _materials_qs(case), bound),
-        "can_rectify": open_step and (has_role(user, Role.CHIEF) or user.pk in (case.initial_reviewer_id, case.re_reviewer_id)),
-        "can_determine": open_step and has_role(user, Role.CHIEF),
+        "active_determination": active,
+        "determination_rule": services.determination_rule(discrepancy),
+        "can_rectify": open_step and (has_role(user, Role.CHIEF) or reviewer),
+        "can_propose": open_step and case.state == CaseState.RECTIFICATION and active is None and reviewer and has_role(user, Role.AUDITOR),
+        "can_check": active is not None and active.status == Determination.Status.PROPOSED and has_role(user, Role.CHIEF) and active.proposed_by_id != user.pk,
+        "can_approve": active is not None
+        and active.status == Determination.Status.CHECKED
+        and has_role(user, Role.LEADER)
+        and user.pk not in (active.proposed_by_id, active.checked_by_id),
     }
     return render(request, "audits/discrepancy_detail.html", context, status=status)
 
@@ -479,31 +489,67 @@ def material_weed(request, pk):
     )
 
 
-@role_required(Role.CHIEF)
+@role_required(Role.AUDITOR)
 @require_POST
-def discrepancy_determine(request, pk):
+def determination_propose(request, pk):
     def call(d, data, form):
-        services.discrepancy_determine(
+        services.determination_propose(
             discrepancy=d,
             user=request.user,
-            determined_value=data["determined_value"],
+            value=data["value"],
+            basis=data["basis"],
+            justification=data["justification"],
+            approval_number=data["approval_number"],
+            approval_issuer=data["approval_issuer"],
+            approval_date=data["approval_date"],
+            note=data["note"],
             expected_version=data["version"],
-            comment=data["comment"],
-            correction=form.correction(),
         )
 
-    return _rectification_action(request, pk, "determine_form", forms.DetermineForm, call, _("已认定"), purpose=selectors.DETERMINE)
+    return _rectification_action(
+        request,
+        pk,
+        "propose_form",
+        forms.ProposeDeterminationForm,
+        call,
+        _("已提出拟认定意见，待科长审核"),
+        purpose=selectors.DETERMINE,
+        form_kwargs=_materials_kwargs,
+    )
 
 
-@role_required(Role.CHIEF)
+@role_required(Role.CHIEF, Role.LEADER)
 @require_POST
-def discrepancy_correct(request, pk):
-    def call(d, data, form):
-        services.discrepancy_correct(
-            discrepancy=d, user=request.user, changes={data["field"]: data["value"]}, expected_version=data["version"], note=data["note"]
-        )
+def determination_decide(request, pk):
+    """科长审核 or 领导审批 of a proposed determination: agree (with an opinion) or return (with a reason)."""
+    determination = get_object_or_404(Determination.objects.select_related("discrepancy"), pk=pk)
+    discrepancy = selectors.get_discrepancy_for_user(request.user, determination.discrepancy_id, selectors.DETERMINE)
+    form = forms.DeterminationDecisionForm(request.POST)
+    if form.is_valid():
+        opinion = form.cleaned_data["opinion"]
+        try:
+            if form.cleaned_data["decision"] == "return":
+                services.determination_return(determination=determination, user=request.user, reason=opinion)
+                done = _("已退回拟认定意见")
+            elif determination.status == Determination.Status.PROPOSED:
+                services.determination_check(determination=determination, user=request.user, opinion=opinion)
+                done = _("已审核同意，待分管领导审批")
+            else:
+                services.determination_approve(determination=determination, user=request.user, opinion=opinion)
+                done = _("已审批认定；认定值与现有信息不同的，现有信息已按认定值纠正")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, done)
+            return redirect("audits:discrepancy_detail", pk=discrepancy.pk)
+    return _render_discrepancy(request, discrepancy, status=400, decision_form=form)
 
-    return _rectification_action(request, pk, "correct_form", forms.CorrectForm, call, _("已纠正现有信息，原值已记入变更记录"), purpose=selectors.DETERMINE)
+
+@role_required(*CASE_ROLES)
+def determination_queue(request):
+    """认定 waiting for this user: to check (chief), to approve (leader), returned (auditor)."""
+    page = Paginator(selectors.determinations_waiting(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "audits/determination_queue.html", {"page": page})
 
 
 @role_required(*CASE_ROLES)

@@ -131,7 +131,10 @@ class DiscrepancyAction(models.TextChoices):
     MATERIAL_RECEIVED = "material_received", _("收到补充材料")
     AUTHENTICATE = "authenticate", _("材料鉴别")
     WEED = "weed", _("剔除材料")
-    DETERMINE = "determine", _("认定")
+    PROPOSE = "propose", _("拟认定")
+    CHECK_DETERMINATION = "check_determination", _("科长审核认定")
+    RETURN_DETERMINATION = "return_determination", _("退回认定")
+    DETERMINE = "determine", _("审批认定")
     CORRECT = "correct", _("纠正现有信息")
 
 

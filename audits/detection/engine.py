@@ -351,7 +351,7 @@ def reconcile(cases, found: dict[int, dict[tuple[str, str], Finding]], *, user=N
     return result
 
 
-CURRENT_STATES = (State.PENDING, State.REGISTERED)
+CURRENT_STATES = (State.PENDING, State.REGISTERED, State.RECTIFYING)
 
 
 def current_counts(cases) -> Counter:

@@ -26,6 +26,15 @@ from .cases import (
     case_submit_re_review,
 )
 from .common import DEFAULT_SAMPLE_RATE
+from .determination import (
+    CORRECTION_FIELD,
+    determination_approve,
+    determination_check,
+    determination_propose,
+    determination_return,
+    determination_rule,
+    file_determination_sheet,
+)
 from .findings import (
     FINDING_FIELDS,
     discrepancy_register,
@@ -35,10 +44,7 @@ from .findings import (
 )
 from .rectification import (
     CORRECTABLE_FIELDS,
-    CORRECTION_FIELD,
     RECTIFIABLE_STATES,
-    discrepancy_correct,
-    discrepancy_determine,
     discrepancy_weed_material,
     feedback_create,
     feedback_record_reply,
@@ -67,14 +73,18 @@ __all__ = [
     "case_reassign",
     "case_submit_initial",
     "case_submit_re_review",
-    "discrepancy_correct",
-    "discrepancy_determine",
+    "determination_approve",
+    "determination_check",
+    "determination_propose",
+    "determination_return",
+    "determination_rule",
     "discrepancy_register",
     "discrepancy_retract",
     "discrepancy_update",
     "discrepancy_weed_material",
     "feedback_create",
     "feedback_record_reply",
+    "file_determination_sheet",
     "interview_record",
     "material_authenticate",
     "material_request_create",

@@ -113,9 +113,11 @@ def _record_transition(case: AuditCase, *, user, role: str, action: str, from_st
     return row
 
 
-def _apply(case: AuditCase, *, user, action: str, comment: str = "") -> AuditCase:
-    """Check and take one step on a locked case."""
-    role = _acting_role(user, action)
+def _apply(case: AuditCase, *, user, action: str, comment: str = "", consequence: bool = False) -> AuditCase:
+    """Check and take one step on a locked case. A `consequence` is a step that follows by
+    itself from another person's action (closing once the leader approved the last
+    determination): the table still decides where it leads, but not who may take it."""
+    role = workflow.ACTION_ROLES[action] if consequence else _acting_role(user, action)
     from_state = case.state
     try:
         workflow.check(case.state, action, role)

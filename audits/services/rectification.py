@@ -1,6 +1,7 @@
 """Rectification (整改) of one discrepancy: feedback to the cadre, interviews, material requests
-and their receipt, authentication, weeding, then determination and correction of current
-information (the old value kept in the cadre's history)."""
+and their receipt, authentication and weeding. They may start as soon as a problem is
+registered (DOMAIN.md: audit, feedback and material collection go on together); the
+determination that settles it (认定) is in `determination.py`."""
 
 from __future__ import annotations
 
@@ -11,45 +12,44 @@ from django.db import transaction
 from django.utils import timezone
 
 from archives import services as archive_services
-from archives.models import Cadre, CadreInfoChange, Material
+from archives.models import Cadre, Material
 from archives.roles import Role, has_role
 
 from ..models import (
     AuditCase,
     CaseState,
-    Category,
     Discrepancy,
     Feedback,
     Interview,
     MaterialAuthentication,
     MaterialRequest,
 )
-from ..workflow import Action, DiscrepancyAction
-from .cases import _apply, _has_open_findings, _lock_case
-from .common import _refuse_recused, _require_role
-from .findings import _event, _lock_discrepancy, record_state_change
+from ..workflow import DiscrepancyAction
+from .cases import _lock_case
+from .common import _refuse_recused
+from .determination import _step
+from .findings import _lock_discrepancy
 
 logger = logging.getLogger(__name__)
 
 # --- rectification (整改) ---------------------------------------------------------------
 
 
-RECTIFIABLE_STATES = (Discrepancy.State.REGISTERED, Discrepancy.State.DETERMINED)
+RECTIFIABLE_STATES = Discrepancy.OPEN_STATES
 
 
-def _lock_for_rectification(discrepancy: Discrepancy, user, *, chief_only: bool = False, expected_version=None) -> tuple[AuditCase, Discrepancy]:
-    """Case and discrepancy, locked, when `user` may take a rectification step on it now."""
-    if chief_only:
-        _require_role(user, Role.CHIEF, doing="认定和纠正")
+def _lock_for_rectification(discrepancy: Discrepancy, user, *, expected_version=None) -> tuple[AuditCase, Discrepancy]:
+    """Case and discrepancy, locked, when `user` may take a rectification step on it now: from
+    the moment the problem is registered (or the system finding confirmed) until it is settled."""
     case = _lock_case(discrepancy.case_id)
     _refuse_recused(user, case)
     if not has_role(user, Role.CHIEF) and user.pk not in (case.initial_reviewer_id, case.re_reviewer_id):
         raise ValidationError("只有科长或本案卷的审核人员可以办理整改")
     if case.state == CaseState.CLOSED:
         raise ValidationError("案卷已办结，不能再办理整改")
-    if case.state != CaseState.RECTIFICATION:
-        raise ValidationError(f"案卷处于“{case.get_state_display()}”阶段，审核通过后才能整改")
     discrepancy = _lock_discrepancy(discrepancy, expected_version)
+    if discrepancy.state == Discrepancy.State.PENDING:
+        raise ValidationError("系统比对发现须先核实确认，才能办理反馈、约谈或补充材料")
     if discrepancy.state not in RECTIFIABLE_STATES:
         raise ValidationError(f"该问题状态为“{discrepancy.get_state_display()}”，不需要整改")
     return case, discrepancy
@@ -63,7 +63,7 @@ def feedback_create(*, discrepancy: Discrepancy, user, sent_on, content: str) ->
         raise ValidationError("请填写反馈内容")
     last = discrepancy.feedbacks.order_by("-round").first()
     row = Feedback.objects.create(discrepancy=discrepancy, round=(last.round + 1) if last else 1, sent_on=sent_on, content=content.strip(), created_by=user)
-    _event(discrepancy, user=user, action=DiscrepancyAction.FEEDBACK, from_state=discrepancy.state, comment=f"第{row.round}轮：{row.content}")
+    _step(discrepancy, user=user, action=DiscrepancyAction.FEEDBACK, comment=f"第{row.round}轮：{row.content}")
     return row
 
 
@@ -82,11 +82,10 @@ def feedback_record_reply(*, feedback: Feedback, user, reply: str, reply_text: s
     feedback.reply_text = (reply_text or "").strip()
     feedback.replied_on = replied_on or timezone.localdate()
     feedback.save(update_fields=["reply", "reply_text", "replied_on"])
-    _event(
+    _step(
         discrepancy,
         user=user,
         action=DiscrepancyAction.FEEDBACK_REPLY,
-        from_state=discrepancy.state,
         comment=f"第{feedback.round}轮：{feedback.get_reply_display()}{'，' + feedback.reply_text if feedback.reply_text else ''}",
     )
     return feedback
@@ -99,7 +98,7 @@ def interview_record(*, discrepancy: Discrepancy, user, held_on, participants: s
     if not (participants or "").strip() or not (minutes or "").strip():
         raise ValidationError("请填写约谈参加人员和约谈记录")
     row = Interview.objects.create(discrepancy=discrepancy, held_on=held_on, participants=participants.strip(), minutes=minutes.strip(), created_by=user)
-    _event(discrepancy, user=user, action=DiscrepancyAction.INTERVIEW, from_state=discrepancy.state, comment=f"{held_on} 约谈（{row.participants}）")
+    _step(discrepancy, user=user, action=DiscrepancyAction.INTERVIEW, comment=f"{held_on} 约谈（{row.participants}）")
     return row
 
 
@@ -119,11 +118,10 @@ def material_request_create(*, discrepancy: Discrepancy, user, method: str, requ
         due_on=due_on,
         created_by=user,
     )
-    _event(
+    _step(
         discrepancy,
         user=user,
         action=DiscrepancyAction.MATERIAL_REQUEST,
-        from_state=discrepancy.state,
         comment=f"{row.get_method_display()}：{row.requested_material}，限{due_on}前",
     )
     return row
@@ -175,11 +173,10 @@ def material_request_receive(
     request.material = material
     request.received_on = received_on
     request.save(update_fields=["state", "material", "received_on"])
-    _event(
+    _step(
         discrepancy,
         user=user,
         action=DiscrepancyAction.MATERIAL_RECEIVED,
-        from_state=discrepancy.state,
         comment=f"收到{material.citation()}，送交：{sender.strip()}",
         changes={"material": material.pk, "request": request.pk},
     )
@@ -197,11 +194,10 @@ def material_authenticate(*, discrepancy: Discrepancy, user, material: Material,
     if result != MaterialAuthentication.Result.AUTHENTIC and not (note or "").strip():
         raise ValidationError("材料存疑或虚假时，请写明鉴别意见")
     row = MaterialAuthentication.objects.create(discrepancy=discrepancy, material=material, result=result, note=(note or "").strip(), authenticated_by=user)
-    _event(
+    _step(
         discrepancy,
         user=user,
         action=DiscrepancyAction.AUTHENTICATE,
-        from_state=discrepancy.state,
         comment=f"{material.citation()}：{row.get_result_display()}{'，' + row.note if row.note else ''}",
         changes={"material": material.pk, "result": result},
     )
@@ -215,102 +211,14 @@ def discrepancy_weed_material(*, discrepancy: Discrepancy, user, material: Mater
     if material.dossier_id != case.dossier_id:
         raise ValidationError("只能剔除本档案的材料")
     entry = archive_services.material_weed(material=material, user=user, reason=reason or "", approved_by=approved_by or "")
-    _event(
+    _step(
         discrepancy,
         user=user,
         action=DiscrepancyAction.WEED,
-        from_state=discrepancy.state,
         comment=f"剔除{material.citation()}，原因：{reason.strip()}，批准人：{approved_by.strip()}",
         changes={"material": material.pk, "weeding_serial": entry.serial},
     )
     return entry
 
 
-def _close_if_resolved(case: AuditCase, user) -> None:
-    """A case in rectification closes by itself when its last open discrepancy is resolved."""
-    if case.state == CaseState.RECTIFICATION and not _has_open_findings(case):
-        _apply(case, user=user, action=Action.CLOSE, comment="全部问题已认定或纠正，自动办结")
-
-
-# Which current-information field a category's correction usually touches.
-CORRECTION_FIELD = {
-    Category.AGE: "birth_date",
-    Category.WORK: "work_start_date",
-    Category.PARTY: "party_join_date",
-    Category.EDUCATION: "education",
-}
 CORRECTABLE_FIELDS = Cadre.AUDITED_FIELDS
-
-
-def _correct(case: AuditCase, discrepancy: Discrepancy, user, changes: dict, note: str) -> list[CadreInfoChange]:
-    if not changes:
-        raise ValidationError("请填写要纠正的现有信息")
-    values = {}
-    for name, raw in changes.items():
-        if name not in CORRECTABLE_FIELDS:
-            raise ValidationError(f"不能通过整改修改的字段：{name}")
-        values[name] = Cadre._meta.get_field(name).to_python(raw) if isinstance(raw, str) else raw
-    rows = archive_services.cadre_update(
-        cadre=case.dossier.cadre,
-        user=user,
-        source=CadreInfoChange.Source.RECTIFICATION,
-        source_ref=f"问题{discrepancy.pk}",
-        note=(note or "").strip() or f"依据认定值“{discrepancy.determined_value}”纠正",
-        **values,
-    )
-    if not rows:
-        raise ValidationError("纠正后的信息与现有信息相同；无需纠正的问题只需认定")
-    discrepancy.corrected_at = timezone.now()
-    record_state_change(
-        discrepancy,
-        to_state=Discrepancy.State.CORRECTED,
-        user=user,
-        action=DiscrepancyAction.CORRECT,
-        comment=(note or "").strip(),
-        changes={row.field: [row.old_value, row.new_value] for row in rows},
-        fields=["corrected_at"],
-    )
-    return rows
-
-
-@transaction.atomic
-def discrepancy_determine(
-    *, discrepancy: Discrepancy, user, determined_value: str, expected_version=None, comment: str = "", correction: dict | None = None
-) -> Discrepancy:
-    """认定: the section chief fixes the determined value (by, at) on the evidence and, when
-    current information must change, corrects it in the same step (`correction`: field → value).
-    The case closes by itself once every counted discrepancy is determined or corrected."""
-    case, discrepancy = _lock_for_rectification(discrepancy, user, chief_only=True, expected_version=expected_version)
-    if discrepancy.state != Discrepancy.State.REGISTERED:
-        raise ValidationError("该问题已经认定")
-    value = (determined_value or "").strip()
-    if not value:
-        raise ValidationError("请填写认定值")
-    discrepancy.determined_value = value
-    discrepancy.determined_by = user
-    discrepancy.determined_at = timezone.now()
-    record_state_change(
-        discrepancy,
-        to_state=Discrepancy.State.DETERMINED,
-        user=user,
-        action=DiscrepancyAction.DETERMINE,
-        comment=(comment or "").strip(),
-        changes={"determined_value": value},
-        fields=["determined_value", "determined_by", "determined_at"],
-    )
-    if correction:
-        _correct(case, discrepancy, user, correction, comment)
-    _close_if_resolved(case, user)
-    return discrepancy
-
-
-@transaction.atomic
-def discrepancy_correct(*, discrepancy: Discrepancy, user, changes: dict, expected_version=None, note: str = "") -> list[CadreInfoChange]:
-    """纠正: change the cadre's current information after the determination (while the case is
-    still in rectification); the old value stays in the cadre's history."""
-    case, discrepancy = _lock_for_rectification(discrepancy, user, chief_only=True, expected_version=expected_version)
-    if discrepancy.state != Discrepancy.State.DETERMINED:
-        raise ValidationError("问题须先认定，才能纠正现有信息")
-    rows = _correct(case, discrepancy, user, changes, note)
-    _close_if_resolved(case, user)
-    return rows

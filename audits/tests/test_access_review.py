@@ -11,7 +11,7 @@ from django.urls import reverse
 from archives.models import DossierUse, Material, MaterialWeeding, Recusal
 from archives.tests.factories import CadreFactory, MaterialFactory, category
 from audits import services
-from audits.models import AuditCase, CaseState, CaseTransition, Discrepancy, DiscrepancyEvent, Feedback, MaterialAuthentication, MaterialRequest
+from audits.models import AuditCase, CaseState, CaseTransition, Determination, Discrepancy, DiscrepancyEvent, Feedback, MaterialAuthentication, MaterialRequest
 from audits.tests.factories import AuditCaseFactory, DiscrepancyFactory
 from audits.workflow import Action
 
@@ -38,7 +38,7 @@ def own_case(chief, leader, auditor, other_auditor):
     return build
 
 
-def _chief_requests(case, finding, material, feedback, material_request):
+def _chief_requests(case, finding, material, feedback, material_request, determination):
     version = {"version": 0}
     return [
         ("get", reverse("audits:case_detail", args=[case.pk]), {}),
@@ -52,8 +52,7 @@ def _chief_requests(case, finding, material, feedback, material_request):
         ("post", reverse("audits:material_request_receive", args=[finding.pk, material_request.pk]), {}),
         ("post", reverse("audits:material_authenticate", args=[finding.pk]), {"material": material.pk, "result": "authentic"}),
         ("post", reverse("audits:material_weed", args=[finding.pk]), {"material": material.pk, "reason": "重复", "approved_by": "某"}),
-        ("post", reverse("audits:discrepancy_determine", args=[finding.pk]), {**version, "determined_value": "1976.03"}),
-        ("post", reverse("audits:discrepancy_correct", args=[finding.pk]), {**version, "field": "birth_date", "value": "1976.03"}),
+        ("post", reverse("audits:determination_decide", args=[determination.pk]), {"decision": "agree"}),
         ("post", reverse("audits:detection:discrepancy_confirm", args=[finding.pk]), version),
         ("post", reverse("audits:detection:discrepancy_dismiss", args=[finding.pk]), {**version, "reason": "无"}),
     ]
@@ -65,14 +64,16 @@ def test_a_chief_neither_opens_nor_acts_on_their_own_or_a_relatives_case(client,
     material = MaterialFactory(dossier=case.dossier)
     feedback = Feedback.objects.create(discrepancy=finding, round=1, sent_on=dt.date(2026, 3, 1), content="请核对")
     request = MaterialRequest.objects.create(discrepancy=finding, method="phone", requested_material="x", due_on=dt.date(2026, 4, 1))
+    determination = Determination.objects.create(discrepancy=finding, value="1976.03", proposed_by=case.initial_reviewer)
     events = DiscrepancyEvent.objects.count()
     client.force_login(chief)
-    for method, url, data in _chief_requests(case, finding, material, feedback, request):
+    for method, url, data in _chief_requests(case, finding, material, feedback, request, determination):
         assert getattr(client, method)(url, data).status_code == 404, url
     assert not DossierUse.objects.exists()
     assert DiscrepancyEvent.objects.count() == events and not CaseTransition.objects.exists()
     assert AuditCase.objects.get(pk=case.pk).state == CaseState.RECTIFICATION
     assert not MaterialAuthentication.objects.exists() and not MaterialWeeding.objects.exists()
+    assert Determination.objects.get().status == Determination.Status.PROPOSED
 
 
 @pytest.mark.parametrize("relative", [False, True], ids=["own", "relative"])

@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from archives.dates import PartialDate
-from archives.models import CadreInfoChange, Material, MaterialReceipt, MaterialWeeding
+from archives.models import Material, MaterialReceipt, MaterialWeeding
 from archives.tests.factories import MaterialFactory, category
 from audits import selectors, services
-from audits.models import AuditCase, CaseState, CaseTransition, Category, Discrepancy, DiscrepancyEvent, Feedback, MaterialAuthentication, MaterialRequest
+from audits.models import AuditCase, CaseState, Category, Discrepancy, DiscrepancyEvent, Feedback, MaterialAuthentication, MaterialRequest
 from audits.tests.factories import DiscrepancyFactory
-from audits.workflow import Action, DiscrepancyAction
+from audits.workflow import DiscrepancyAction
 
 pytestmark = pytest.mark.django_db
 
@@ -130,9 +130,10 @@ def test_rectification_is_refused_to_an_auditor_of_another_case(finding, third_a
         services.feedback_create(discrepancy=finding, user=third_auditor, sent_on=dt.date(2026, 3, 1), content="x")
 
 
-def test_rectification_is_refused_before_approval(case, auditor):
+def test_rectification_is_refused_once_the_case_is_closed(case, auditor):
     d = DiscrepancyFactory(case=case)
-    with pytest.raises(ValidationError, match="审核通过后才能整改"):
+    at(case, CaseState.CLOSED)
+    with pytest.raises(ValidationError, match="案卷已办结"):
         services.interview_record(discrepancy=d, user=auditor, held_on=dt.date(2026, 3, 1), participants="张三", minutes="谈话")
 
 
@@ -200,58 +201,6 @@ def test_weeding_without_approval_is_refused(finding, chief):
     material = MaterialFactory(dossier=finding.case.dossier)
     with pytest.raises(ValidationError, match="批准"):
         services.discrepancy_weed_material(discrepancy=finding, user=chief, material=material, reason="重复", approved_by="")
-
-
-def test_the_chief_determines_and_the_case_closes_when_all_are_resolved(finding, chief):
-    d = services.discrepancy_determine(
-        discrepancy=finding, user=chief, determined_value="1975.03.12", expected_version=0, comment="以入团志愿书为准，与现有信息一致"
-    )
-    assert d.state == Discrepancy.State.DETERMINED and d.determined_by == chief and d.determined_at
-    case = AuditCase.objects.get(pk=finding.case_id)
-    assert case.state == CaseState.CLOSED
-    row = CaseTransition.objects.filter(case=case).last()
-    assert (row.action, row.to_state, row.actor) == (Action.CLOSE, CaseState.CLOSED, chief)
-
-
-def test_determination_with_correction_keeps_the_old_value_in_history(finding, chief):
-    cadre = finding.case.dossier.cadre
-    services.discrepancy_determine(discrepancy=finding, user=chief, determined_value="1976.03", correction={"birth_date": "1976.03"})
-    finding.refresh_from_db()
-    cadre.refresh_from_db()
-    assert finding.state == Discrepancy.State.CORRECTED and finding.corrected_at
-    assert cadre.birth_date == PartialDate(1976, 3)
-    change = CadreInfoChange.objects.get(cadre=cadre)
-    assert (change.field, change.old_value, change.new_value) == ("birth_date", "1975.03.12", "1976.03")
-    assert change.source == CadreInfoChange.Source.RECTIFICATION and change.source_ref == f"问题{finding.pk}"
-    assert events(finding) == [DiscrepancyAction.DETERMINE, DiscrepancyAction.CORRECT]
-
-
-def test_a_separate_correction_after_determination(finding, chief):
-    other = DiscrepancyFactory(case=finding.case)  # keeps the case open
-    services.discrepancy_determine(discrepancy=finding, user=chief, determined_value="1976.03")
-    services.discrepancy_correct(discrepancy=finding, user=chief, changes={"birth_date": "1976.03"})
-    finding.refresh_from_db()
-    assert finding.state == Discrepancy.State.CORRECTED
-    assert AuditCase.objects.get(pk=finding.case_id).state == CaseState.RECTIFICATION
-    services.discrepancy_determine(discrepancy=other, user=chief, determined_value="维持现有信息")
-    assert AuditCase.objects.get(pk=finding.case_id).state == CaseState.CLOSED
-
-
-def test_it_refuses_a_determination_by_an_auditor(finding, auditor):
-    with pytest.raises(ValidationError, match="只有科长可以认定"):
-        services.discrepancy_determine(discrepancy=finding, user=auditor, determined_value="1976.03")
-
-
-def test_it_refuses_a_stale_determination(finding, chief):
-    with pytest.raises(ValidationError, match="没有保存"):
-        services.discrepancy_determine(discrepancy=finding, user=chief, determined_value="1976.03", expected_version=3)
-
-
-def test_it_refuses_a_correction_that_changes_nothing(finding, chief):
-    DiscrepancyFactory(case=finding.case)
-    services.discrepancy_determine(discrepancy=finding, user=chief, determined_value="1975.03.12")
-    with pytest.raises(ValidationError, match="相同"):
-        services.discrepancy_correct(discrepancy=finding, user=chief, changes={"birth_date": "1975.03.12"})
 
 
 def test_a_received_material_refuses_a_second_receipt(finding, auditor):

@@ -279,22 +279,6 @@ def test_a_refused_rectification_step_shows_the_error_on_the_form(client, findin
     assert response.status_code == 400
 
 
-def test_determination_is_chief_only(client, finding, auditor):
-    client.force_login(auditor)
-    assert client.post(reverse("audits:discrepancy_determine", args=[finding.pk]), {"determined_value": "x"}).status_code == 403
-
-
-def test_the_chief_determines_and_corrects_through_the_page(client, finding, chief):
-    client.force_login(chief)
-    response = client.post(
-        reverse("audits:discrepancy_determine", args=[finding.pk]), {"version": 0, "determined_value": "1976.03", "field": "birth_date", "value": "1976.03"}
-    )
-    assert response.status_code == 302
-    finding.refresh_from_db()
-    assert finding.state == Discrepancy.State.CORRECTED
-    assert AuditCase.objects.get(pk=finding.case_id).state == CaseState.CLOSED
-
-
 def test_rectification_actions_are_post_only(client, finding, auditor):
     client.force_login(auditor)
     assert client.get(reverse("audits:feedback_create", args=[finding.pk])).status_code == 405
