@@ -202,6 +202,7 @@ class WorkbookData:
     discrepancies: list[DiscrepancyRow]
     set_aside: list[DiscrepancyRow]  # dismissed or withdrawn: listed, never counted
     registers: list[Sheet]
+    pending: list[DiscrepancyRow] = field(default_factory=list)  # system findings 待核实: listed apart, never counted
 
 
 @dataclass(frozen=True)

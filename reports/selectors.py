@@ -4,14 +4,15 @@ of aggregate queries whatever the size of the campaign."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from archives.models import DossierTransfer, DossierUse, Material, MaterialReceipt, MaterialSendOut, Rank, ResumePeriod
-from audits.models import AuditCase, Campaign, CaseState, Category, Discrepancy, DiscrepancyMaterial, MaterialRequest
+from audits.models import AuditCase, Campaign, CaseState, Category, Determination, Discrepancy, Feedback, Interview, MaterialRequest
 
 from . import narrative as texts
 from .data import (
@@ -26,13 +27,16 @@ from .data import (
     Narrative,
     Sheet,
     SheetItem,
+    SheetRecord,
     SummaryReport,
     WorkbookData,
 )
 from .models import ReportSettings
 
 COUNTED = Discrepancy.COUNTED_STATES
-OPEN = tuple(s for s in COUNTED if s not in Discrepancy.RESOLVED_STATES)
+OPEN = Discrepancy.OPEN_STATES
+# A case has passed the reviews once the section chief approved it (DOMAIN.md).
+REVIEWED_STAGES = (CaseState.LEADER_CHECK, CaseState.RECTIFICATION, CaseState.CLOSED)
 
 
 def _group_counts(cases, key: str) -> dict:
@@ -105,12 +109,33 @@ def overdue_material_requests(campaign: Campaign) -> int:
     return MaterialRequest.objects.filter(state=MaterialRequest.State.OPEN, due_on__lt=timezone.localdate(), discrepancy__case__campaign=campaign).count()
 
 
+def _category_work(campaign: Campaign) -> dict[str, dict]:
+    """How each category's counted problems were worked on: feedback rounds, interviews and
+    material requests (one grouped query per table)."""
+    scope = {"discrepancy__case__campaign": campaign, "discrepancy__state__in": COUNTED}
+    work: dict[str, dict] = defaultdict(dict)
+    for row in Feedback.objects.filter(**scope).order_by().values("discrepancy__category").annotate(n=Count("id"), rounds=Max("round")):
+        work[row["discrepancy__category"]].update(feedbacks=row["n"], feedback_rounds=row["rounds"] or 0)
+    for row in Interview.objects.filter(**scope).order_by().values("discrepancy__category").annotate(n=Count("id")):
+        work[row["discrepancy__category"]]["interviews"] = row["n"]
+    for row in (
+        MaterialRequest.objects.filter(**scope)
+        .order_by()
+        .values("discrepancy__category")
+        .annotate(n=Count("id"), received=Count("id", filter=Q(state=MaterialRequest.State.RECEIVED)))
+    ):
+        work[row["discrepancy__category"]].update(materials_requested=row["n"], materials_received=row["received"])
+    return work
+
+
 def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -> CampaignStatistics:
     """Every figure of the campaign's summary report, workbook and dashboard.
 
-    A discrepancy counts when its state is in Discrepancy.COUNTED_STATES (not dismissed or
-    withdrawn); a cadre counts once per category; the party category is split by rule
-    (see reports.data.PARTY_NO_APPLICATION).
+    A discrepancy counts when its state is in Discrepancy.COUNTED_STATES: an auditor registered
+    or confirmed it and has not dismissed or retracted it (DOMAIN.md "What the figures count");
+    system findings still 待核实 are reported apart. A cadre counts once per category; the party
+    category is split by rule (see reports.data.PARTY_NO_APPLICATION). A dossier is fully
+    consistent when its case passed the reviews with no counted problem.
     """
     now = now or timezone.now()
     cases = AuditCase.objects.filter(campaign=campaign).order_by()
@@ -123,6 +148,8 @@ def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -
     ]
     total = sum(row.cases for row in by_rank)
     with_discrepancies = sum(row.cadres_with_discrepancies for row in by_rank)
+    reviewed = cases.filter(state__in=REVIEWED_STAGES)
+    consistent = reviewed.exclude(discrepancies__state__in=COUNTED).count()
 
     unit_rows = cases.values("dossier__cadre__unit__full_name").annotate(
         n_cases=Count("id", distinct=True),
@@ -134,10 +161,12 @@ def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -
 
     stage_counts = dict(cases.values_list("state").annotate(n=Count("id")))
     stages = [CountRow(code=s.value, label=str(s.label), count=stage_counts.get(s.value, 0)) for s in CaseState]
+    reviewed_count = sum(stage_counts.get(code, 0) for code in REVIEWED_STAGES)
 
     discrepancies = Discrepancy.objects.filter(case__campaign=campaign).order_by()
     state_counts = dict(discrepancies.values_list("state").annotate(n=Count("id")))
     states = [CountRow(code=s.value, label=str(s.label), count=state_counts.get(s.value, 0), counted=s in COUNTED) for s in Discrepancy.State]
+    pending_by_category = dict(discrepancies.filter(state=Discrepancy.State.PENDING).values_list("category").annotate(n=Count("id")))
 
     no_app = Q(rule=PARTY_NO_APPLICATION)
     per_category = {
@@ -153,11 +182,15 @@ def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -
             cadres_open=Count("case", distinct=True, filter=Q(state__in=OPEN)),
             cadres_no_app=Count("case", distinct=True, filter=no_app),
             cadres_other=Count("case", distinct=True, filter=~no_app),
+            cadres_determined=Count("case", distinct=True, filter=Q(state__in=Discrepancy.RESOLVED_STATES)),
+            cadres_corrected=Count("case", distinct=True, filter=Q(state=Discrepancy.State.CORRECTED)),
         )
     }
+    work = _category_work(campaign)
     categories = []
     for cat in Category:
         row = per_category.get(cat.value, {})
+        done = work.get(cat.value, {})
         is_party = cat == Category.PARTY
         categories.append(
             CategoryStats(
@@ -171,6 +204,14 @@ def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -
                 cadres_resolved=row.get("cadres", 0) - row.get("cadres_open", 0),
                 cadres_inconsistent=row.get("cadres_other", 0) if is_party else 0,
                 cadres_missing_application=row.get("cadres_no_app", 0) if is_party else 0,
+                feedback_rounds=done.get("feedback_rounds", 0),
+                feedbacks=done.get("feedbacks", 0),
+                interviews=done.get("interviews", 0),
+                materials_requested=done.get("materials_requested", 0),
+                materials_received=done.get("materials_received", 0),
+                cadres_determined=row.get("cadres_determined", 0),
+                cadres_corrected=row.get("cadres_corrected", 0),
+                pending=pending_by_category.get(cat.value, 0),
             )
         )
 
@@ -181,7 +222,7 @@ def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -
         deadline=campaign.deadline,
         total_cases=total,
         by_rank=by_rank,
-        consistent_cadres=total - with_discrepancies,
+        consistent_cadres=consistent,
         discrepancies=sum(c.discrepancies for c in categories),
         categories=categories,
         stages=stages,
@@ -189,6 +230,11 @@ def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -
         by_unit=by_unit,
         auditors=_auditor_rows(campaign, cases),
         overdue_requests=overdue_material_requests(campaign),
+        cadres_with_discrepancies=with_discrepancies,
+        reviewed_cases=reviewed_count,
+        unfinished_cases=total - reviewed_count,
+        pending_findings=state_counts.get(Discrepancy.State.PENDING, 0),
+        determinations_waiting=Determination.objects.filter(discrepancy__case__campaign=campaign, status__in=Determination.ACTIVE_STATUSES).count(),
     )
 
 
@@ -336,21 +382,23 @@ def workbook_data(campaign: Campaign) -> WorkbookData:
     return WorkbookData(
         statistics=campaign_statistics(campaign),
         discrepancies=_discrepancy_rows(discrepancies.filter(state__in=COUNTED)),
-        set_aside=_discrepancy_rows(discrepancies.exclude(state__in=COUNTED)),
+        set_aside=_discrepancy_rows(discrepancies.exclude(state__in=COUNTED).exclude(state=Discrepancy.State.PENDING)),
         registers=campaign_registers(campaign),
+        pending=_discrepancy_rows(discrepancies.filter(state=Discrepancy.State.PENDING)),
     )
 
 
-# --- 认定表 -----------------------------------------------------------------------------
+# --- 认定表 ---------------------------------------------------------------------------------
 
-# The rows of a 认定表, their category and the Material field that records the value.
+# The items of a 认定表: label, category, the Material field recording the value, the Cadre field.
 SHEET_ITEMS = (
-    ("出生时间", Category.AGE, "recorded_birth_date"),
-    ("参加工作时间", Category.WORK, "recorded_work_start_date"),
-    ("入党时间", Category.PARTY, "recorded_party_date"),
-    ("学历学位", Category.EDUCATION, "recorded_education"),
-    ("工作经历", Category.EXPERIENCE, None),
+    ("出生日期", Category.AGE, "recorded_birth_date", "birth_date"),
+    ("参加工作时间", Category.WORK, "recorded_work_start_date", "work_start_date"),
+    ("入党时间", Category.PARTY, "recorded_party_date", "party_join_date"),
+    ("学历学位", Category.EDUCATION, "recorded_education", "education"),
+    ("经历", Category.EXPERIENCE, None, None),
 )
+RULE_CODE = re.compile(r"（规则\s*[A-Z0-9-]+）|\s*[（(]?[A-Z]+(?:-[A-Z0-9]+)+[）)]?")
 
 
 def _text(value) -> str:
@@ -365,9 +413,32 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
 
 
-def determination_sheets(campaign: Campaign, case_ids: list[int] | None = None, *, exclude_cadre_ids=()) -> list[DeterminationSheet]:
-    """认定表 data for the campaign's cases (or the ones named), in five queries; the cadres of
-    `exclude_cadre_ids` (the reader's own and relatives', 回避) are left out entirely."""
+def mask_id_number(id_number: str) -> str:
+    """身份证号 shown as its first 6 and last 4 characters."""
+    if len(id_number or "") <= 10:
+        return id_number or ""
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+def _period_line(p: dict) -> str:
+    return f"{p['start']}—{p['end'] or '至今'} {p['unit_and_post']}"
+
+
+def _current_education(cadre) -> str:
+    return " ".join(x for x in (cadre.education, cadre.degree, cadre.study_mode, cadre.school, cadre.major) if x)
+
+
+def _plain(description: str) -> str:
+    """A finding's description as the 认定表 prints it: no rule codes."""
+    return RULE_CODE.sub("", description or "").strip()
+
+
+def determination_sheets(
+    campaign: Campaign, case_ids: list[int] | None = None, *, exclude_cadre_ids=(), full_id_number: bool = False
+) -> list[DeterminationSheet]:
+    """认定表 data for the campaign's cases (or the ones named), in a fixed number of queries;
+    the cadres of `exclude_cadre_ids` (the reader's own and relatives', 回避) are left out
+    entirely. ID numbers are masked unless `full_id_number` (the reader's role needs them)."""
     cases = AuditCase.objects.filter(campaign=campaign).select_related("dossier__cadre__unit", "initial_reviewer", "re_reviewer")
     scope = Q(dossier__audit_cases__campaign=campaign)
     disc_scope = Q(case__campaign=campaign)
@@ -386,25 +457,35 @@ def determination_sheets(campaign: Campaign, case_ids: list[int] | None = None, 
     for m in (
         Material.objects.filter(scope, weeded_at__isnull=True)
         .order_by("formed_date", "pk")
-        .values("dossier_id", "title", "formed_date", "recorded_birth_date", "recorded_work_start_date", "recorded_party_date", "recorded_education", "altered")
+        .values(
+            "pk",
+            "dossier_id",
+            "title",
+            "formed_date",
+            "recorded_birth_date",
+            "recorded_work_start_date",
+            "recorded_party_date",
+            "recorded_education",
+            "altered",
+        )
     ):
         materials[m["dossier_id"]].append(m)
 
     found = defaultdict(list)
-    for d in (
-        Discrepancy.objects.filter(disc_scope, state__in=COUNTED)
-        .order_by("pk")
-        .values("pk", "case_id", "category", "description", "state", "determined_value", "recorded_values")
-    ):
+    for d in Discrepancy.objects.filter(disc_scope, state__in=COUNTED).order_by("pk").values("pk", "case_id", "category", "description", "state"):
         found[(d["case_id"], d["category"])].append(d)
 
-    citations = defaultdict(list)
-    for c in (
-        DiscrepancyMaterial.objects.filter(discrepancy__in=Discrepancy.objects.filter(disc_scope, state__in=COUNTED))
-        .order_by("material__formed_date", "pk")
-        .values("discrepancy__case_id", "discrepancy__category", "material__title", "material__formed_date", "recorded_value")
-    ):
-        citations[(c["discrepancy__case_id"], c["discrepancy__category"])].append(c)
+    approved = defaultdict(list)
+    approved_in_case = defaultdict(list)
+    determinations = (
+        Determination.objects.filter(discrepancy__in=Discrepancy.objects.filter(disc_scope, state__in=COUNTED), status=Determination.Status.APPROVED)
+        .select_related("discrepancy")
+        .prefetch_related("basis")
+        .order_by("approved_at", "pk")
+    )
+    for x in determinations:
+        approved[(x.discrepancy.case_id, x.discrepancy.category)].append(x)
+        approved_in_case[x.discrepancy.case_id].append(x)
 
     resume = defaultdict(list)
     people = Q(cadre__dossier__audit_cases__campaign=campaign) & (Q(cadre__dossier__audit_cases__in=case_ids) if case_ids is not None else Q())
@@ -413,56 +494,62 @@ def determination_sheets(campaign: Campaign, case_ids: list[int] | None = None, 
     for p in ResumePeriod.objects.filter(people).order_by("start").values("cadre_id", "start", "end", "unit_and_post", "proof_material"):
         resume[p["cadre_id"]].append(p)
 
+    issuing_unit = report_narrative(campaign).issuing_unit
     sheets = []
     for case in cases:
         cadre = case.dossier.cadre
         items = []
-        for label, category, field in SHEET_ITEMS:
-            if category == Category.AGE:
-                current = _text(cadre.birth_date)
-            elif category == Category.WORK:
-                current = _text(cadre.work_start_date)
-            elif category == Category.PARTY:
-                current = _text(cadre.party_join_date) or "（非中共党员）"
-            elif category == Category.EDUCATION:
-                current = " ".join(x for x in (cadre.education, cadre.degree, cadre.study_mode, cadre.school, cadre.major) if x)
+        for label, category, field, cadre_field in SHEET_ITEMS:
+            if category == Category.EDUCATION:
+                current = _current_education(cadre)
+            elif cadre_field:
+                current = _text(getattr(cadre, cadre_field))
             else:
-                periods = resume[cadre.pk]
-                current = f"简历共{len(periods)}段" + (f"，自{periods[0]['start']}起" if periods else "")
-            recorded = []
+                current = "\n".join(_period_line(p) for p in resume[cadre.pk])
             if field:
-                for m in materials[case.dossier_id]:
-                    value = m[field]
-                    if value:
-                        recorded.append(
-                            f"《{m['title']}》（{m['formed_date']}）：{value}" + ("（有涂改）" if m["altered"] and category == Category.AGE else "")
-                        )
+                recording = [m for m in materials[case.dossier_id] if m[field]]
+                recorded = [
+                    SheetRecord(
+                        material=m["title"],
+                        formed=_text(m["formed_date"]),
+                        value=_text(m[field]),
+                        earliest=(i == 0 and category != Category.EDUCATION),
+                        altered=m["altered"],
+                    )
+                    for i, m in enumerate(recording)
+                ]
             else:
-                for p in resume[cadre.pk]:
-                    proof = p["proof_material"] or "无证明材料"
-                    recorded.append(f"{p['start']}—{p['end'] or '至今'} {p['unit_and_post']}（{proof}）")
-            listed = {r.split("》")[0] for r in recorded}
-            for c in citations[(case.pk, category.value)]:
-                if f"《{c['material__title']}" not in listed:
-                    recorded.append(f"《{c['material__title']}》（{c['material__formed_date']}）：{c['recorded_value']}")
+                recording = []
+                recorded = [SheetRecord(material=p["proof_material"] or "无证明材料", formed="", value=_period_line(p)) for p in resume[cadre.pk]]
             problems = found[(case.pk, category.value)]
+            decisions = approved[(case.pk, category.value)]
             if not problems:
-                determined = current
+                determined = [line for line in current.split("\n") if line] if current else []
+                basis = [f"《{recording[0]['title']}》（{recording[0]['formed_date']}）"] if recording and category != Category.EDUCATION else []
+                basis = basis or (["与档案记载一致"] if current else [])
+            elif decisions and all(d["pk"] in {x.discrepancy_id for x in decisions} for d in problems):
+                determined = list(dict.fromkeys(line for x in decisions for line in x.value.split("\n") if line.strip()))
+                basis = list(dict.fromkeys(f"《{m.title}》（{m.formed_date}）" for x in decisions for m in x.basis.all()))
+                basis += [f"批复：{x.approval_text}" for x in decisions if x.approval_text]
+                basis += [x.justification for x in decisions if x.justification]
             else:
-                values = [d["determined_value"] for d in problems if d["determined_value"]]
-                unresolved = any(d["state"] not in Discrepancy.RESOLVED_STATES for d in problems)
-                determined = "；".join(dict.fromkeys(values)) or ""
-                if unresolved:
-                    determined = f"{determined}（尚待认定）" if determined else "尚待认定"
+                determined, basis = [], []
             items.append(
                 SheetItem(
                     label=label,
                     current=current,
                     recorded=recorded,
                     determined=determined,
-                    problems=[f"{d['description']}（{_STATE.get(d['state'], d['state'])}）" for d in problems],
+                    basis=basis,
+                    problem="；".join(dict.fromkeys(_plain(d["description"]) for d in problems)),
                 )
             )
+        last = approved_in_case[case.pk][-1] if approved_in_case[case.pk] else None
+        problem_labels = [item.label for item in items if item.problem]
+        if problem_labels:
+            audit_opinion = f"经初审、交叉复审，{'、'.join(problem_labels)}方面档案记载与现有信息存在差异，按规定提出认定意见如上。"
+        else:
+            audit_opinion = "经初审、交叉复审，档案记载与现有信息一致。"
         sheets.append(
             DeterminationSheet(
                 campaign_name=campaign.name,
@@ -470,7 +557,7 @@ def determination_sheets(campaign: Campaign, case_ids: list[int] | None = None, 
                 name=cadre.name,
                 gender=cadre.gender,
                 ethnicity=cadre.ethnicity,
-                id_number=cadre.id_number,
+                id_number=cadre.id_number if full_id_number else mask_id_number(cadre.id_number),
                 unit=cadre.unit.full_name,
                 position=cadre.position,
                 rank=cadre.rank,
@@ -479,6 +566,11 @@ def determination_sheets(campaign: Campaign, case_ids: list[int] | None = None, 
                 initial_reviewed_at=_when(case.initial_reviewed_at),
                 re_reviewer=_user_name(case.re_reviewer),
                 re_reviewed_at=_when(case.re_reviewed_at),
+                audit_opinion=audit_opinion,
+                organization_opinion=(last.approval_opinion if last else ""),
+                organization_opinion_on=timezone.localdate(last.approved_at) if last else None,
+                determined_on=timezone.localdate(last.approved_at) if last else None,
+                issuing_unit=issuing_unit,
             )
         )
     return sheets

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from archives.audit_log import audit_log_append
 from archives.models import AuditLogEntry
+from archives.roles import Role, has_role
 from archives.selectors import recused_cadre_ids
 from archives.services import dossier_record_uses
 from audits.models import AuditCase, Campaign
@@ -68,7 +69,12 @@ def document_build(
     elif kind in (DocumentKind.SHEETS, DocumentKind.SHEET):
         step(0, 1, "读取案卷")
         excluded = recused_cadre_ids(user) if user is not None else ()
-        sheets = selectors.determination_sheets(campaign, [case.pk] if kind == DocumentKind.SHEET else None, exclude_cadre_ids=excluded)
+        # The section chief files the 认定表 in the dossier and needs the whole ID number; every
+        # other reader sees it masked (first 6 and last 4 characters).
+        full_id = user is not None and has_role(user, Role.CHIEF)
+        sheets = selectors.determination_sheets(
+            campaign, [case.pk] if kind == DocumentKind.SHEET else None, exclude_cadre_ids=excluded, full_id_number=full_id
+        )
         if kind == DocumentKind.SHEETS and user is not None:
             # A batch shows every dossier in it: each enters the usage register (the single
             # sheet's view records its own opening, like the case page).

@@ -135,22 +135,29 @@ def overview_rows(stats: CampaignStatistics) -> list[tuple]:
     return [
         ("批次", stats.campaign_name),
         ("数据截至", timezone.localtime(stats.generated_at).strftime("%Y-%m-%d %H:%M")),
+        ("统计口径", "初稿：尚有案卷未审结或系统比对疑点待核实" if stats.is_draft else "定稿：全部案卷已审结，疑点均已核实"),
         ("审核档案（卷）", total),
+        ("已审结（卷，科长把关通过）", stats.reviewed_cases),
+        ("未审结（卷）", stats.unfinished_cases),
         ("档案记载与现有信息完全一致（人）", stats.consistent_cadres),
         ("完全一致占总数", share(stats.consistent_cadres, total)),
         ("存在问题（人）", stats.inconsistent_cadres),
         ("登记问题（条，不含已排除、已撤销）", stats.discrepancies),
         ("已整改（条）", stats.resolved),
         ("待整改（条）", stats.open),
+        ("系统比对疑点待核实（条，不计入以上数字）", stats.pending_findings),
+        ("拟认定待审核审批（条）", stats.determinations_waiting),
     ]
 
 
 def category_rows(stats: CampaignStatistics) -> list[tuple]:
     total = stats.total_cases
-    rows = [(c.label, c.cadres, share(c.cadres, total), c.discrepancies, c.corrected, c.determined, c.open, c.cadres_resolved) for c in stats.categories]
+    rows = [
+        (c.label, c.cadres, share(c.cadres, total), c.discrepancies, c.corrected, c.determined, c.open, c.cadres_resolved, c.pending) for c in stats.categories
+    ]
     party = stats.category("party")
-    rows.append(("其中：党龄记载不一致", party.cadres_inconsistent, share(party.cadres_inconsistent, total), "", "", "", "", ""))
-    rows.append(("其中：缺入党申请书", party.cadres_missing_application, share(party.cadres_missing_application, total), "", "", "", "", ""))
+    rows.append(("其中：党龄记载不一致", party.cadres_inconsistent, share(party.cadres_inconsistent, total), "", "", "", "", "", ""))
+    rows.append(("其中：缺入党申请书", party.cadres_missing_application, share(party.cadres_missing_application, total), "", "", "", "", "", ""))
     return rows
 
 
@@ -168,9 +175,9 @@ def write_workbook(data: WorkbookData, out: IO[bytes] | str) -> None:
     _write(
         wb,
         "按类别统计",
-        ["问题类别", "人数", "占总数", "问题条数", "已纠正", "已认定", "待整改", "已全部整改（人）"],
+        ["问题类别", "人数", "占总数", "问题条数", "已纠正", "已认定", "待整改", "已全部整改（人）", "待核实疑点（条，不计入）"],
         category_rows(stats),
-        [22, 8, 10, 10, 8, 8, 8, 16],
+        [22, 8, 10, 10, 8, 8, 8, 16, 22],
     )
     group_headers = ["审核档案（卷）", "存在问题（人）", "问题条数", "待整改（条）"]
     _write(
@@ -203,6 +210,13 @@ def write_workbook(data: WorkbookData, out: IO[bytes] | str) -> None:
     )
     for register in data.registers:
         _write_sheet(wb, register)
+    _write(
+        wb,
+        "待核实疑点",
+        [h for h, _ in DISCREPANCY_HEADERS],
+        (_discrepancy_values(i, r) for i, r in enumerate(data.pending, 1)),
+        [w for _, w in DISCREPANCY_HEADERS],
+    )
     _write(
         wb,
         "已排除问题",

@@ -47,14 +47,17 @@ def test_it_counts_the_known_campaign(auditor, other_auditor):
     stats = selectors.campaign_statistics(built.campaign)
     assert stats.total_cases == 7
     assert [(r.label, r.cases) for r in stats.by_rank] == [("正科级", 2), ("副科级", 2), ("科员", 3)]
-    assert stats.consistent_cadres == 1
-    assert stats.inconsistent_cadres == 6
-    assert stats.discrepancies == 9
+    # Only what auditors verified counts: 戊's pending system finding does not (DOMAIN.md).
+    assert stats.consistent_cadres == 1  # 乙: reviewed, its one finding dismissed
+    assert stats.inconsistent_cadres == stats.cadres_with_discrepancies == 5
+    assert stats.discrepancies == 8
+    assert (stats.pending_findings, stats.reviewed_cases, stats.unfinished_cases, stats.is_draft) == (1, 4, 3, True)
     age, work, party, education, experience = stats.categories
     assert (age.cadres, age.discrepancies, age.corrected, age.determined, age.open, age.cadres_open) == (1, 2, 1, 0, 1, 1)
-    assert (work.cadres, work.determined, work.open) == (1, 1, 0)
-    assert (party.cadres, party.cadres_inconsistent, party.cadres_missing_application) == (3, 2, 2)
-    assert (party.discrepancies, party.corrected, party.determined, party.open, party.cadres_open) == (4, 1, 1, 2, 2)
+    assert (age.cadres_determined, age.cadres_corrected) == (1, 1)
+    assert (work.cadres, work.determined, work.open, work.cadres_determined, work.cadres_corrected) == (1, 1, 0, 1, 0)
+    assert (party.cadres, party.cadres_inconsistent, party.cadres_missing_application, party.pending) == (2, 2, 1, 1)
+    assert (party.discrepancies, party.corrected, party.determined, party.open, party.cadres_open) == (3, 1, 1, 1, 1)
     assert (education.cadres, education.corrected) == (1, 1)
     assert (experience.cadres, experience.open) == (1, 1)
     assert {r.code: r.count for r in stats.stages} == {
@@ -69,7 +72,8 @@ def test_it_counts_the_known_campaign(auditor, other_auditor):
     assert states["dismissed"] == (1, False)
     assert states["withdrawn"] == (1, False)
     assert states["registered"] == (3, True)
-    assert [(u.label, u.cases, u.cadres_with_discrepancies, u.discrepancies) for u in stats.by_unit] == [("县委办公室", 3, 2, 3), ("县财政局", 4, 4, 6)]
+    assert states["pending"] == (1, False)
+    assert [(u.label, u.cases, u.cadres_with_discrepancies, u.discrepancies) for u in stats.by_unit] == [("县委办公室", 3, 2, 3), ("县财政局", 4, 3, 5)]
     by_name = {a.name: a for a in stats.auditors}
     assert by_name["张审核"].initial_assigned == 6
     assert by_name["张审核"].registered == 4
@@ -123,7 +127,7 @@ def test_its_query_count_does_not_grow_with_the_campaign(auditor):
         stats = selectors.campaign_statistics(campaign)
     assert stats.total_cases == 33
     assert len(small.captured_queries) == len(large.captured_queries)
-    assert len(large.captured_queries) <= 12
+    assert len(large.captured_queries) <= 18
 
 
 def test_the_workbook_and_sheet_selectors_have_a_constant_query_count():
@@ -219,3 +223,40 @@ def test_a_very_long_cell_does_not_break_the_sheet_layout():
     )
     sheet = DeterminationSheet(**{**sheet.__dict__, "items": [*sheet.items[:4], long_item]})
     assert pdf.render_determination_sheets([sheet]).startswith(b"%PDF")
+
+
+def test_the_work_done_on_each_category_is_counted(auditor):
+    from audits.models import Feedback, Interview, MaterialRequest
+
+    campaign = Campaign.objects.create(name="批次")
+    case = AuditCase.objects.create(campaign=campaign, dossier=CadreFactory().dossier, state=CaseState.RECTIFICATION)
+    other = AuditCase.objects.create(campaign=campaign, dossier=CadreFactory().dossier, state=CaseState.RECTIFICATION)
+    age = add(case, Category.AGE, Discrepancy.State.RECTIFYING)
+    age_other = add(other, Category.AGE, Discrepancy.State.CORRECTED)
+    dismissed = add(other, Category.AGE, Discrepancy.State.DISMISSED)
+    for n in (1, 2, 3):
+        Feedback.objects.create(discrepancy=age, round=n, sent_on=dt.date(2026, 3, n), content="请核对")
+    Feedback.objects.create(discrepancy=age_other, round=1, sent_on=dt.date(2026, 3, 1), content="请核对")
+    Feedback.objects.create(discrepancy=dismissed, round=1, sent_on=dt.date(2026, 3, 1), content="不计")
+    Interview.objects.create(discrepancy=age, held_on=dt.date(2026, 3, 2), participants="甲", minutes="谈话")
+    Interview.objects.create(discrepancy=age_other, held_on=dt.date(2026, 3, 2), participants="甲", minutes="谈话")
+    request = dict(method=MaterialRequest.Method.PHONE, requested_material="招工登记表", due_on=dt.date(2026, 4, 1))
+    MaterialRequest.objects.create(discrepancy=age, **request)
+    MaterialRequest.objects.create(discrepancy=age_other, state=MaterialRequest.State.RECEIVED, **request)
+    stats = selectors.campaign_statistics(campaign).category("age")
+    assert (stats.feedback_rounds, stats.feedbacks, stats.interviews) == (3, 4, 2)
+    assert (stats.materials_requested, stats.materials_received) == (2, 1)
+    assert (stats.cadres, stats.cadres_determined, stats.cadres_corrected, stats.open) == (2, 1, 1, 1)
+
+
+def test_a_report_is_a_draft_exactly_while_cases_are_unfinished_or_findings_unverified():
+    campaign = Campaign.objects.create(name="批次")
+    case = AuditCase.objects.create(campaign=campaign, dossier=CadreFactory().dossier, state=CaseState.CLOSED)
+    assert not selectors.campaign_statistics(campaign).is_draft
+    pending = add(case, Category.AGE, Discrepancy.State.PENDING, rule="AGE-ID")
+    assert selectors.campaign_statistics(campaign).is_draft
+    Discrepancy.objects.filter(pk=pending.pk).update(state=Discrepancy.State.DISMISSED)
+    assert not selectors.campaign_statistics(campaign).is_draft
+    AuditCase.objects.create(campaign=campaign, dossier=CadreFactory().dossier, state=CaseState.CHIEF_CHECK)
+    stats = selectors.campaign_statistics(campaign)
+    assert stats.is_draft and stats.unfinished_cases == 1 and stats.consistent_cadres == 1

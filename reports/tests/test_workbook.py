@@ -31,8 +31,9 @@ def test_the_problem_register_has_one_row_per_counted_discrepancy(auditor, other
     rows = list(sheet.iter_rows(values_only=True))
     headers = list(rows[0])
     assert all(h in headers for h in REQUIRED)
-    assert len(rows) - 1 == 9  # dismissed and withdrawn ones go to 已排除问题
+    assert len(rows) - 1 == 8  # only verified problems; dismissed and withdrawn ones go to 已排除问题
     assert len(list(book["已排除问题"].iter_rows())) - 1 == 2
+    assert len(list(book["待核实疑点"].iter_rows())) - 1 == 1  # 戊's unverified system finding, apart
     records = [dict(zip(headers, row, strict=True)) for row in rows[1:]]
     first = next(r for r in records if r["姓名"] == "甲")
     assert first["身份证号"] == built.cases[0].dossier.cadre.id_number
@@ -40,7 +41,7 @@ def test_the_problem_register_has_one_row_per_counted_discrepancy(auditor, other
     assert first["问题类别"] == "年龄"
     assert first["来源"] == "系统比对"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:S10"
+    assert sheet.auto_filter.ref == "A1:S9"
     assert sheet.column_dimensions["I"].width == 50
     for name in ("总体情况", "按类别统计", "按单位统计", "按职级统计", "审核进度", "审核人员工作量", "接收登记表", "转出登记簿", "利用登记簿", "传递登记簿"):
         assert name in book.sheetnames
@@ -56,7 +57,7 @@ def test_the_workbook_figures_equal_the_pdf_figures(auditor, other_auditor, tmp_
     total, consistent = overview["审核档案（卷）"], overview["档案记载与现有信息完全一致（人）"]
     assert f"干部人事档案{total}卷" in text
     assert f"完全一致的{consistent}名，占总数的{share_text(consistent, total)}" in text
-    for label, cadres, pct, n, corrected, determined, still_open, _ in book["按类别统计"].iter_rows(min_row=2, max_row=6, values_only=True):
+    for label, cadres, pct, n, corrected, determined, still_open, _, _ in book["按类别统计"].iter_rows(min_row=2, max_row=6, values_only=True):
         assert f"{label}{cadres}{pct * 100:.1f}%{n}{corrected}{determined}{still_open}" in text
         assert f"的{cadres}人" in text or f"合计{cadres}人" in text
     for label, cases, with_findings, n, still_open in book["按单位统计"].iter_rows(min_row=2, values_only=True):
