@@ -288,7 +288,7 @@ def _leader_spot_check(leader, case: AuditCase):
     assert page.locator("#case-state").inner_text() == "整改"
 
 
-def _rectify(reviewer, chief, discrepancy: Discrepancy):
+def _rectify(reviewer, chief, leader, discrepancy: Discrepancy):
     cadre = discrepancy.case.dossier.cadre
     old_birth = str(cadre.birth_date)
     page = reviewer.page
@@ -316,28 +316,43 @@ def _rectify(reviewer, chief, discrepancy: Discrepancy):
     assert page.get_by_text("中学学籍登记表原件").count() >= 1
     reviewer.shot("discrepancy_page")
 
-    page = chief.page
-    page.goto(f"/audits/discrepancies/{discrepancy.pk}/")
-    determine = page.locator(f"form[action$='/discrepancies/{discrepancy.pk}/determine/']")
-    determine.locator("[name=determined_value]").fill("1966.06")
-    determine.locator("[name=comment]").fill("以最早的中学学籍登记表为准")
-    determine.locator("[name=field]").select_option("")
-    determine.get_by_role("button", name="认定").click()
-    _expect_message(chief, "已认定")
+    # 认定: the auditor proposes the earliest record's value with it as the basis, the chief
+    # checks, the leader approves; only then is current information corrected.
+    earliest = (
+        Material.objects.filter(dossier=discrepancy.case.dossier, recorded_birth_date__isnull=False, weeded_at__isnull=True)
+        .order_by("formed_date", "pk")
+        .first()
+    )
+    assert page.get_by_text(f"最早记载：《{earliest.title}》").count() >= 1
+    propose = page.locator(f"form[action$='/discrepancies/{discrepancy.pk}/propose/']")
+    propose.locator("[name=value]").fill(str(earliest.recorded_birth_date))
+    propose.locator(f"input[name=basis][value='{earliest.pk}']").check()
+    propose.locator("[name=note]").fill("以最早的材料记载为准")
+    propose.get_by_role("button", name="提交拟认定").click()
+    _expect_message(reviewer, "已提出拟认定意见，待科长审核")
 
-    correct = page.locator(f"form[action$='/discrepancies/{discrepancy.pk}/correct/']")
-    correct.locator("[name=field]").select_option("birth_date")
-    correct.locator("[name=value]").fill("1966.06")
-    correct.locator("[name=note]").fill("依认定结论纠正")
-    correct.get_by_role("button", name="纠正现有信息").click()
-    _expect_message(chief, "已纠正现有信息，原值已记入变更记录")
-    chief.shot("discrepancy_corrected")
+    page = chief.page
+    page.goto("/audits/determinations/")
+    page.get_by_role("link", name="处理").first.click()
+    page.wait_for_url(f"**/audits/discrepancies/{discrepancy.pk}/**")
+    page.locator("#determination [name=opinion]").fill("依据充分，同意")
+    page.get_by_role("button", name="审核同意，报分管领导审批").click()
+    _expect_message(chief, "已审核同意，待分管领导审批")
+    assert cadre.birth_date == Cadre.objects.get(pk=cadre.pk).birth_date  # not yet corrected
+
+    page = leader.page
+    page.goto("/")
+    assert page.get_by_text("认定待审批").count() >= 1
+    page.goto(f"/audits/discrepancies/{discrepancy.pk}/")
+    page.get_by_role("button", name="审批同意认定").click()
+    _expect_message(leader, "已审批认定")
+    leader.shot("discrepancy_determined")
 
     cadre.refresh_from_db()
-    assert str(cadre.birth_date) == "1966.06"
-    change = CadreInfoChange.objects.filter(cadre=cadre, field="birth_date").order_by("-pk").first()
-    assert change is not None
-    assert old_birth in str(change.old_value) and "1966.06" in str(change.new_value)
+    assert cadre.birth_date.matches(earliest.recorded_birth_date)
+    if old_birth != str(earliest.recorded_birth_date):
+        change = CadreInfoChange.objects.filter(cadre=cadre, field="birth_date").order_by("-pk").first()
+        assert change is not None and old_birth in str(change.old_value)
 
 
 def _leader_reads_report(leader, campaign: Campaign, tmp_path):
@@ -381,7 +396,7 @@ def test_the_whole_journey_from_roster_import_to_the_summary_report(people, tmp_
 
     leader = people("leader", PASSWORD)
     _leader_spot_check(leader, case)
-    _rectify(reviewer, chief, discrepancy)
+    _rectify(reviewer, chief, leader, discrepancy)
     case.refresh_from_db()
     assert case.state == CaseState.RECTIFICATION
 
