@@ -1,6 +1,9 @@
 """create_user USERNAME --role ROLE [--role ROLE]… [--name 姓名] (INTERFACES.md)."""
 
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -142,6 +145,42 @@ def test_the_password_is_never_accepted_as_an_argument(args):
 def test_only_the_first_line_of_standard_input_is_the_password():
     create_user("twolines", "--role", "auditor", stdin=f"{GOOD}\r\nsomething else\n")
     assert User.objects.get(username="twolines").check_password(GOOD)
+
+
+class Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def test_at_a_terminal_the_password_is_asked_twice_without_echo(monkeypatch):
+    answers = iter([GOOD, GOOD])
+    prompts = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or next(answers))
+    call_command("create_user", "tty", "--role", "auditor", stdin=Terminal(), stdout=StringIO())
+    assert len(prompts) == 2 and User.objects.get(username="tty").check_password(GOOD)
+    answers = iter([GOOD, "something-else-2026"])
+    with pytest.raises(CommandError, match="两次输入的密码不一致"):
+        call_command("create_user", "tty2", "--role", "auditor", stdin=Terminal(), stdout=StringIO())
+
+
+def test_from_a_shell_the_password_comes_through_a_pipe_and_refusals_exit_1(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "DJANGO_SETTINGS_MODULE": "dossier_audit.settings"}
+
+    def manage(*args, stdin=""):
+        return subprocess.run(  # noqa: S603 (fixed arguments: our own manage.py)
+            [sys.executable, str(root / "manage.py"), *args], input=stdin, capture_output=True, text=True, cwd=root, env=env, check=False
+        )
+
+    assert manage("migrate", "-v0").returncode == 0
+    created = manage("create_user", "chenxm", "--role", "archivist", "--name", "陈晓明", stdin=GOOD + "\n")
+    assert created.returncode == 0 and "已新建账号 chenxm（陈晓明）：管档人员" in created.stdout, created.stderr
+    weak = manage("create_user", "lisi", "--role", "chief", stdin="12345\n")
+    assert weak.returncode == 1 and "密码长度太短" in weak.stderr
+    unknown = manage("create_user", "lisi", "--role", "boss", stdin=GOOD + "\n")
+    assert unknown.returncode == 1 and "未知的角色：boss" in unknown.stderr
+    assert manage("create_user", "lisi", "--role", "chief", "--password", GOOD).returncode == 2  # not an option at all
+    assert manage("verify_audit_log").returncode == 0
 
 
 def test_each_action_writes_a_chained_audit_log_entry_without_the_password():
