@@ -521,6 +521,7 @@ class AuditLogEntry(models.Model):
         CASE_TRANSITION = "case_transition", _("案卷流转")
         REPORT_DOWNLOAD = "report_download", _("下载报告")
         IMPORT = "import", _("导入数据")
+        ACCOUNT = "account", _("账号变更")
 
     seq = models.PositiveBigIntegerField(_("序号"), unique=True, editable=False)
     at = models.DateTimeField(_("时间"), editable=False)

@@ -19,6 +19,16 @@ class Role(models.TextChoices):
     ADMIN = "系统管理员", _("系统管理员")
 
 
+# The roles' names on the command line (INTERFACES.md: create_user --role).
+ROLE_CODES: dict[str, Role] = {
+    "auditor": Role.AUDITOR,
+    "chief": Role.CHIEF,
+    "leader": Role.LEADER,
+    "archivist": Role.ARCHIVIST,
+    "admin": Role.ADMIN,
+}
+
+
 # Each role's model permissions (used by the admin site) are granted by the data migrations
 # archives/0002 and 0005.
 

@@ -4,11 +4,27 @@ from audits.models import Discrepancy
 
 from .engine import CURRENT_STATES
 
+# What `detect --json` lists: every system finding with the auditors' decision on it (pending,
+# confirmed, dismissed, determined, corrected); only a withdrawn one, whose cause went away
+# before anyone decided on it, is no longer a finding.
+LISTED_STATES = tuple(state for state in Discrepancy.State if state != Discrepancy.State.WITHDRAWN)
 
-def current_findings(*, campaign_id) -> list[dict]:
-    """Every current system finding (pending or confirmed) of a campaign, as plain dicts."""
+# The columns that say which rules fired. A finding records one rule today; when it records
+# several (DETECTION_RULES.md: one finding per subject listing every rule), add the column here
+# and read it in `finding_rules`.
+RULE_FIELDS = ("rule",)
+
+
+def finding_rules(row: dict) -> list[str]:
+    """Every rule that fired for a finding row, the first one first."""
+    return [row["rule"]]
+
+
+def current_findings(*, campaign_id, states=CURRENT_STATES) -> list[dict]:
+    """The system findings of a campaign in ``states`` (by default the current ones: pending or
+    confirmed), as plain dicts."""
     rows = (
-        Discrepancy.objects.filter(case__campaign_id=campaign_id, source=Discrepancy.Source.SYSTEM, state__in=CURRENT_STATES)
+        Discrepancy.objects.filter(case__campaign_id=campaign_id, source=Discrepancy.Source.SYSTEM, state__in=states)
         .order_by("case__dossier__cadre__id_number", "category", "rule", "subject", "pk")
         .values(
             "pk",
@@ -16,7 +32,7 @@ def current_findings(*, campaign_id) -> list[dict]:
             "case__dossier__cadre__id_number",
             "case__dossier__cadre__name",
             "category",
-            "rule",
+            *RULE_FIELDS,
             "subject",
             "state",
             "severity",
@@ -25,20 +41,24 @@ def current_findings(*, campaign_id) -> list[dict]:
             "recorded_values",
         )
     )
-    return [
-        {
-            "id": row["pk"],
-            "case_id": row["case_id"],
-            "id_number": row["case__dossier__cadre__id_number"],
-            "name": row["case__dossier__cadre__name"],
-            "category": row["category"],
-            "rule": row["rule"],
-            "subject": row["subject"],
-            "state": row["state"],
-            "severity": row["severity"],
-            "message": row["description"],
-            "current_value": row["current_value"],
-            "recorded_values": row["recorded_values"],
-        }
-        for row in rows
-    ]
+    findings = []
+    for row in rows:
+        rules = finding_rules(row)
+        findings.append(
+            {
+                "id": row["pk"],
+                "case_id": row["case_id"],
+                "id_number": row["case__dossier__cadre__id_number"],
+                "name": row["case__dossier__cadre__name"],
+                "category": row["category"],
+                "rule": rules[0],
+                "rules": rules,
+                "subject": row["subject"],
+                "state": row["state"],
+                "severity": row["severity"],
+                "message": row["description"],
+                "current_value": row["current_value"],
+                "recorded_values": row["recorded_values"],
+            }
+        )
+    return findings

@@ -5,7 +5,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from archives.models import Cadre
+from audits.detection import selectors
 from audits.detection.rules import category_of
 from audits.models import Discrepancy
 
@@ -50,15 +53,46 @@ def test_with_json_it_prints_every_current_finding_one_per_line():
     assert all(r["category"] in {"age", "work", "party", "education", "experience"} for r in rows)
 
 
-def test_json_lists_confirmed_but_not_dismissed_findings():
+def test_each_json_line_carries_the_interface_keys():
+    campaign = make_campaign()
+    case = planted_case(campaign, "AGE-EARLIEST")
+    (row,) = [json.loads(line) for line in _run(str(campaign.pk), "--json").splitlines()]
+    finding = Discrepancy.objects.get(case=case)
+    assert {"id", "case_id", "id_number", "category", "rule", "rules", "state", "message"} <= set(row)
+    assert (row["id"], row["case_id"], row["id_number"]) == (finding.pk, case.pk, case.dossier.cadre.id_number)
+    assert (row["category"], row["rule"], row["rules"], row["state"]) == ("age", "AGE-EARLIEST", ["AGE-EARLIEST"], "pending")
+    assert row["message"] == finding.description
+    # The id is the one the confirm and dismiss URLs take.
+    assert reverse("audits:detection:discrepancy_confirm", args=[row["id"]]) == f"/audits/detection/findings/{finding.pk}/confirm/"
+
+
+def test_rule_is_the_first_of_rules(monkeypatch):
+    # A finding that lists several rules (one finding per subject) needs only finding_rules to change.
+    monkeypatch.setattr(selectors, "finding_rules", lambda row: [row["rule"], "AGE-ID"])
+    campaign = make_campaign()
+    planted_case(campaign, "AGE-EARLIEST")
+    (row,) = [json.loads(line) for line in _run(str(campaign.pk), "--json").splitlines()]
+    assert (row["rule"], row["rules"]) == ("AGE-EARLIEST", ["AGE-EARLIEST", "AGE-ID"])
+
+
+def test_json_gives_each_findings_state_and_leaves_out_withdrawn_ones():
     campaign = make_campaign()
     confirmed = planted_case(campaign, "AGE-EARLIEST")
     dismissed = planted_case(campaign, "EDU-UNVERIFIED")
+    pending = planted_case(campaign, "AGE-ID")
+    corrected = planted_case(campaign, "EDU-UNVERIFIED")
     _run(str(campaign.pk))
     Discrepancy.objects.filter(case=confirmed).update(state=Discrepancy.State.REGISTERED)
     Discrepancy.objects.filter(case=dismissed).update(state=Discrepancy.State.DISMISSED)
+    # Its cause goes away before anyone decided: the next run withdraws it.
+    Cadre.objects.filter(pk=corrected.dossier.cadre_id).update(verification_number="RZ20260001")
     rows = [json.loads(line) for line in _run(str(campaign.pk), "--json").splitlines()]
-    assert [(r["rule"], r["state"]) for r in rows] == [("AGE-EARLIEST", "registered")]
+    assert sorted((r["case_id"], r["rule"], r["state"]) for r in rows) == [
+        (confirmed.pk, "AGE-EARLIEST", "registered"),
+        (dismissed.pk, "EDU-UNVERIFIED", "dismissed"),
+        (pending.pk, "AGE-ID", "pending"),
+    ]
+    assert Discrepancy.objects.get(case=corrected).state == Discrepancy.State.WITHDRAWN
 
 
 def test_an_unknown_campaign_is_an_error():

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from audits.detection.engine import detect_campaign
-from audits.detection.selectors import current_findings
+from audits.detection.selectors import LISTED_STATES, current_findings
 from audits.models import Campaign, Category
 
 
@@ -14,14 +14,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("campaign_id", type=int)
-        parser.add_argument("--json", action="store_true", help="每个现有系统比对问题输出一行 JSON")
+        parser.add_argument("--json", action="store_true", help="每个系统比对问题（系统撤销的除外）输出一行 JSON，含核实状态")
 
     def handle(self, *args, campaign_id, json: bool = False, **options):
         if not Campaign.objects.filter(pk=campaign_id).exists():
             raise CommandError(f"批次 {campaign_id} 不存在")
         result = detect_campaign(campaign_id=campaign_id)
         if json:
-            for finding in current_findings(campaign_id=campaign_id):
+            for finding in current_findings(campaign_id=campaign_id, states=LISTED_STATES):
                 self.stdout.write(_dumps(finding))
             return
         self.stdout.write(f"系统比对完成：检查 {result.cases} 卷，用时 {result.seconds:.1f} 秒")
