@@ -189,6 +189,15 @@ DETECTION = {
 # Campaigns larger than this generate reports in the background.
 REPORT_INLINE_MAX_CASES = env_int("REPORT_INLINE_MAX_CASES", 2000)
 
+# Faces of the summary report (公文, GB/T 9704): a .ttf/.ttc path each, `file.ttc#N` or
+# `file.ttc#Face Name` for one face of a collection. The defaults are free Debian faces that
+# `make sysdeps` installs; an office sets its own 方正小标宋, 仿宋_GB2312, 黑体 and 楷体_GB2312.
+REPORT_FONT_TITLE = os.environ.get("REPORT_FONT_TITLE") or "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"
+REPORT_FONT_BODY = os.environ.get("REPORT_FONT_BODY") or "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"
+REPORT_FONT_HEADING = os.environ.get("REPORT_FONT_HEADING") or "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc#0"
+REPORT_FONT_KAI = os.environ.get("REPORT_FONT_KAI") or "/usr/share/fonts/truetype/arphic/ukai.ttc#AR PL UKai CN"
+REPORT_FONT_SONG = os.environ.get("REPORT_FONT_SONG") or "/usr/share/fonts/truetype/arphic/uming.ttc#AR PL UMing CN"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

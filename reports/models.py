@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audits.models import AuditCase, Campaign
+from audits.models import AuditCase, Campaign, Category
 
 
 class DocumentKind(models.TextChoices):
@@ -18,16 +18,34 @@ class DocumentKind(models.TextChoices):
 
 
 class ReportSettings(models.Model):
-    """What the section chief writes into a campaign's summary report: addressee, issuing
-    unit, date, and the narrative sections (主要做法, 存在问题和今后打算). Blank fields fall
-    back to the product's default wording (reports.narrative)."""
+    """What the section chief writes into a campaign's summary report (a 公文): title, 文号,
+    签发人, addressee, issuing unit, date, how each category's problems were resolved, and
+    the narrative sections (主要做法, 存在问题和今后打算). Blank fields fall back to the
+    product's default wording (reports.narrative), built from the data where it has figures."""
+
+    RESOLUTION_HELP = _("接在该方面的人数和占比之后。留空则按生成报告时的数据自动填写，框内灰色文字即按当前数据生成的内容。")
+    # The paragraph of each category in 一、专项审核情况 (Category code -> field).
+    RESOLUTION_FIELDS = {
+        Category.AGE: "resolution_age",
+        Category.WORK: "resolution_work",
+        Category.PARTY: "resolution_party",
+        Category.EDUCATION: "resolution_education",
+        Category.EXPERIENCE: "resolution_experience",
+    }
 
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="report_settings", verbose_name=_("批次"))
-    title = models.CharField(_("标题"), max_length=200, blank=True)
+    title = models.CharField(_("标题"), max_length=200, blank=True, help_text=_("标题较长需要回行时，在回行处输入一个空格"))
+    doc_number = models.CharField(_("发文字号"), max_length=50, blank=True, help_text=_("如：某组字〔2026〕12号；空则不印"))
+    signer = models.CharField(_("签发人"), max_length=50, blank=True, help_text=_("上报时填写签发人姓名；空则不印"))
     addressee = models.CharField(_("主送机关"), max_length=200, blank=True, help_text=_("如：市委组织部"))
     issuing_unit = models.CharField(_("落款单位"), max_length=200, blank=True, help_text=_("如：某县委组织部"))
     report_date = models.DateField(_("成文日期"), null=True, blank=True, help_text=_("空表示生成报告的当天"))
     opening = models.TextField(_("开头语"), blank=True)
+    resolution_age = models.TextField(_("（一）年龄方面：整改情况"), blank=True, help_text=RESOLUTION_HELP)
+    resolution_work = models.TextField(_("（二）工龄方面：整改情况"), blank=True, help_text=RESOLUTION_HELP)
+    resolution_party = models.TextField(_("（三）党龄方面：整改情况"), blank=True, help_text=RESOLUTION_HELP)
+    resolution_education = models.TextField(_("（四）学历学位方面：整改情况"), blank=True, help_text=RESOLUTION_HELP)
+    resolution_experience = models.TextField(_("（五）经历方面：整改情况"), blank=True, help_text=RESOLUTION_HELP)
     practices = models.TextField(_("二、主要做法"), blank=True, help_text=_("每段一行；空行分段"))
     problems = models.TextField(_("三、存在问题和今后打算"), blank=True, help_text=_("每段一行；空行分段"))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人"))

@@ -6,8 +6,10 @@ the text here. The wording is the product's own: it describes what the product r
 particular county's report.
 """
 
+from .data import CategoryStats
+
 DEFAULT_TITLE = "干部人事档案专项审核工作总结报告"
-DEFAULT_ADDRESSEE = "上级组织部门"
+DEFAULT_ADDRESSEE = "市委组织部"  # the model report's; a county reports to the city
 DEFAULT_ISSUING_UNIT = "组织部"
 
 DEFAULT_OPENING = (
@@ -41,3 +43,32 @@ DEFAULT_PROBLEMS = """\
 def paragraphs(text: str) -> list[str]:
     """Split an edited narrative into paragraphs: one per non-blank line."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def category_resolution(c: CategoryStats) -> str:
+    """How a category's problems were worked on, from the data: the default of the paragraph
+    the chief may rewrite (ReportSettings), e.g. "经过2轮信息反馈、约谈5人次、补充材料12份，
+    已认定7人、纠正9人，其余正在跟踪推进。" Only non-zero parts are said."""
+    pending = f"另有系统比对疑点{c.pending}条待核实。" if c.pending else ""
+    if not c.cadres:
+        return "本次审核未发现此类问题。" + pending
+    work = []
+    if c.feedback_rounds:
+        work.append(f"经过{c.feedback_rounds}轮信息反馈")
+    if c.interviews:
+        work.append(f"{'约谈' if work else '经约谈'}{c.interviews}人次")
+    if c.materials_requested:
+        received = c.materials_received
+        outstanding = "" if received >= c.materials_requested else ("（尚未收到）" if not received else f"（已收到{received}份）")
+        work.append(f"{'补充材料' if work else '经补充材料'}{c.materials_requested}份{outstanding}")
+    done = []
+    if c.cadres_determined:
+        done.append(f"已认定{c.cadres_determined}人")
+    if c.cadres_corrected:
+        done.append(f"{'纠正' if done else '已纠正'}{c.cadres_corrected}人")
+    clauses = ["、".join(work), "、".join(done)]
+    head = "，".join(part for part in clauses if part)
+    tail = "目前已全部整改到位。"
+    if c.open:
+        tail = "其余正在跟踪推进。" if done else "目前正在跟踪推进。"
+    return (f"{head}，{tail}" if head else tail) + pending

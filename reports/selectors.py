@@ -249,6 +249,9 @@ def report_narrative(campaign: Campaign, *, today: dt.date | None = None) -> Nar
         opening=settings_row.opening or texts.DEFAULT_OPENING.format(campaign=f"“{campaign.name}”"),
         practices=settings_row.practices or texts.DEFAULT_PRACTICES,
         problems=settings_row.problems or texts.DEFAULT_PROBLEMS,
+        doc_number=settings_row.doc_number.strip(),
+        signer=settings_row.signer.strip(),
+        category_texts={code.value: text for code, name in ReportSettings.RESOLUTION_FIELDS.items() if (text := getattr(settings_row, name).strip())},
     )
 
 

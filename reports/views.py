@@ -135,6 +135,8 @@ def settings_edit(request, pk):
         # Start from the product's default wording wherever nothing has been written yet.
         initial = {name: getattr(row, name) or getattr(defaults, name) for name in ("title", "addressee", "issuing_unit", "opening", "practices", "problems")}
         form = ReportSettingsForm(instance=row, initial=initial)
+    # Each category's resolution paragraph follows the data: shown as it reads today, never saved.
+    form.show_resolution_defaults({c.code: narrative.category_resolution(c) for c in selectors.campaign_statistics(campaign).categories})
     return render(request, "reports/settings_form.html", {"campaign": campaign, "form": form, "default_practices": narrative.DEFAULT_PRACTICES})
 
 

@@ -4,7 +4,7 @@ import re
 import subprocess
 from pathlib import Path
 
-FOOTER = re.compile(r"第\s*\d+\s*页(\s*共\s*\d+\s*页)?")
+FOOTER = re.compile(r"第\s*\d+\s*页(\s*共\s*\d+\s*页)?|—\s*\d+\s*—")  # the 认定表's, the summary report's (公文)
 
 
 def pdf_text(content: bytes, tmp_path: Path, *, layout: bool = False) -> str:

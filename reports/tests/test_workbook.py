@@ -102,7 +102,7 @@ def test_the_summary_report_command_writes_the_pdf(auditor, tmp_path):
     built = build_known_campaign(auditor)
     out = tmp_path / "out.pdf"
     call_command("summary_report", str(built.campaign.pk), "--out", str(out), stdout=io.StringIO())
-    assert "本次专项审核干部人事档案7卷" in pdf_text(out.read_bytes(), tmp_path)
+    assert "此次专项审核干部人事档案7卷" in pdf_text(out.read_bytes(), tmp_path)
 
 
 def test_the_commands_refuse_an_unknown_campaign(tmp_path):
