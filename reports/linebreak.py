@@ -15,6 +15,7 @@ into atoms that must stay on one line, then the atoms are packed greedily:
   ending the text after a colon, a 文号 (组通字〔2006〕41号) or a short word between spaces
   (大学本科 法学学士) moves to the next line whole rather than break, when it fits on a line
   of its own.
+- a paragraph does not end on a line of one character: the character before it comes along.
 
 An atom wider than the line (only a very narrow column does that) is cut by characters,
 still never starting a line with closing punctuation; `fit_lines` shrinks the type first so
@@ -46,6 +47,8 @@ _SHORT_GROUPS = [
 ]
 
 _NUM = r"[0-9A-Za-z*＊]+(?:[./:·．][0-9A-Za-z*＊]+)*"
+_VISIBLE = re.compile(r"[^\s，。、：；！？）》」』】〕〉”’…—～·%％,.;:!?)\]}（《「『【〔〈“‘(\[{]")
+_MOVABLE = re.compile(r"^[\u4e00-\u9fff][，。、；：！？]*$")
 _NUMBERISH = re.compile(r"[0-9A-Za-z*＊./:·．—–~～－-]")
 _TOKEN = re.compile(
     "|".join(
@@ -138,7 +141,8 @@ def _groups(paragraph: str, pieces: list[str]) -> dict[int, list[int]]:
 
 
 def _paragraph_lines(paragraph: str, font: str, size: float, width: float, indent: float) -> list[str]:
-    lines: list[str] = []
+    lines: list[list[str]] = []  # the atoms of each line
+    spaced: list[bool] = []  # whether the break after that line took a space
     current: list[str] = []
     used = 0.0
 
@@ -147,9 +151,10 @@ def _paragraph_lines(paragraph: str, font: str, size: float, width: float, inden
 
     def flush():
         nonlocal current, used
+        spaced.append(bool(current) and current[-1].isspace())
         while current and current[-1].isspace():
             current.pop()
-        lines.append("".join(current))
+        lines.append(current)
         current, used = [], 0.0
 
     def place(atom: str):
@@ -167,7 +172,8 @@ def _paragraph_lines(paragraph: str, font: str, size: float, width: float, inden
             head, *rest = _cut_by_characters(atom, font, size, room() - EPSILON)
             if not rest:
                 break
-            lines.append(head)
+            lines.append([head])
+            spaced.append(False)
             atom = "".join(rest)
             atom_width = stringWidth(atom, font, size)
         current.append(atom)
@@ -187,7 +193,20 @@ def _paragraph_lines(paragraph: str, font: str, size: float, width: float, inden
         place(atom)
     if current or not lines:
         flush()
-    return lines
+    _no_lone_character(lines, spaced, font, size, width - indent)
+    return ["".join(line) for line in lines]
+
+
+def _no_lone_character(lines: list[list[str]], spaced: list[bool], font: str, size: float, width: float) -> None:
+    """A last line of one character ("改。") takes the character before it along, when that is
+    a plain Han character that fits (never part of a title, a note or a number)."""
+    if len(lines) < 2 or spaced[-2] or len(lines[-2]) < 2:
+        return
+    last, previous = lines[-1], lines[-2]
+    if len(_VISIBLE.findall("".join(last))) != 1 or not _MOVABLE.match(previous[-1]) or previous[-2].isspace():
+        return
+    if stringWidth(previous[-1] + "".join(last), font, size) <= width + EPSILON:
+        last.insert(0, previous.pop())
 
 
 def widest_atom(text: str, font: str, size: float) -> float:

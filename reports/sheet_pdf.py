@@ -439,8 +439,9 @@ class SheetCanvas(pdfcanvas.Canvas):
         self.setFont(SHEET_FONT, FOOT_SIZE + 1)
         if page > 1:
             top = A4[1] - TOP_MARGIN + 0.45 * cm
-            self.drawString(LEFT_MARGIN, top, f"{SHEET_TITLE}（续）")
-            self.drawRightString(A4[0] - RIGHT_MARGIN, top, f"姓名：{name}")
+            # not the whole title again: a batch's titles count its forms
+            self.drawString(LEFT_MARGIN, top, f"姓名：{name}")
+            self.drawRightString(A4[0] - RIGHT_MARGIN, top, "认定表（续）")
         self.setFont(SHEET_FONT, FOOT_SIZE)
         self.drawCentredString(LEFT_MARGIN + WIDTH / 2, BOTTOM_MARGIN - 0.7 * cm, f"第{page}页　共{pages}页")
         self.restoreState()

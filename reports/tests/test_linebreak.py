@@ -58,9 +58,15 @@ def test_hard_breaks_are_kept_and_an_empty_paragraph_is_an_empty_line():
 
 
 def test_the_hanging_indent_narrows_the_lines_after_the_first():
-    text = "某某某某某某某某某某"
-    lines = cjk_lines(text, FONT, SIZE, width("某" * 5) + 1, indent=width("某"))
-    assert lines == ["某某某某某", "某某某某", "某"]
+    lines = cjk_lines("某" * 12, FONT, SIZE, width("某" * 5) + 1, indent=width("某"))
+    assert lines == ["某某某某某", "某某某某", "某某某"]
+
+
+def test_a_last_line_of_one_character_takes_the_one_before_it_along():
+    assert cjk_lines("出生日期有涂改。", FONT, SIZE, width("出生日期有涂") + 1) == ["出生日期有", "涂改。"]
+    # not across a space, and never a piece of a title or a number
+    assert cjk_lines("出生日期有 改。", FONT, SIZE, width("出生日期有") + 1) == ["出生日期有", "改。"]
+    assert cjk_lines("见《履历表》改", FONT, SIZE, width("见《履历表》") + 1) == ["见《履历表》", "改"]
 
 
 def test_an_atom_wider_than_the_line_is_cut_but_never_before_closing_punctuation():

@@ -152,9 +152,11 @@ def test_two_sheets_are_two_pages_each_with_its_title(tmp_path):
 def test_a_huge_sheet_continues_on_several_pages_with_the_name_and_the_column_heads_repeated(tmp_path):
     content = render_determination_sheets([huge_sheet(), realistic_sheet()])
     assert pages(content) >= 3
+    assert pdf_text(content, tmp_path).count(SHEET_TITLE) == 2  # one title per form, however long
     reader = PdfReader(io.BytesIO(content))
     continuation = reader.pages[1].extract_text()
-    assert "姓名：欧阳某某" in continuation and "（续）" in continuation
+    assert "姓名：欧阳某某" in continuation and "认定表（续）" in continuation
+    assert "经历" in continuation and continuation.count("（续）") == 2  # the item goes on
     assert "认定依据" in continuation and "档案记载" in continuation  # the column heads again
     assert "第1页" in reader.pages[0].extract_text()
     # Every period is printed, whole, and the next cadre starts on a page of their own.
