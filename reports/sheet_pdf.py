@@ -380,7 +380,7 @@ class Title(Flowable):
         return self.width, self.height
 
     def draw(self):
-        self.canv.sheet = (self.index, self.sheet_name)
+        self.canv.sheet_mark = (self.index, self.sheet_name)
         self.canv.setFont(SHEET_FONT_BOLD, TITLE_SIZE)
         self.canv.drawCentredString(self.width / 2, TITLE_SIZE * 0.55, SHEET_TITLE)
         if self.progress:
@@ -413,7 +413,7 @@ class SheetCanvas(pdfcanvas.Canvas):
         register_fonts()
         kwargs["initialFontName"] = kwargs.get("initialFontName") or SHEET_FONT
         super().__init__(*args, **kwargs)
-        self.sheet = (0, "")
+        self.sheet_mark = (0, "")
         self._pages: list[dict] = []
 
     def showPage(self):
@@ -423,11 +423,11 @@ class SheetCanvas(pdfcanvas.Canvas):
     def save(self):
         counts: dict[int, int] = {}
         for state in self._pages:
-            counts[state["sheet"][0]] = counts.get(state["sheet"][0], 0) + 1
+            counts[state["sheet_mark"][0]] = counts.get(state["sheet_mark"][0], 0) + 1
         seen: dict[int, int] = {}
         for state in self._pages:
             self.__dict__.update(state)
-            index, name = state["sheet"]
+            index, name = state["sheet_mark"]
             seen[index] = seen.get(index, 0) + 1
             if counts[index] > 1:
                 self._mark(name, seen[index], counts[index])
