@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from archives.models import DossierTransfer, DossierUse, Material, MaterialReceipt, MaterialSendOut, Rank, ResumePeriod
-from audits.models import AuditCase, Campaign, CaseState, Category, Determination, Discrepancy, Feedback, Interview, MaterialRequest
+from audits.models import AuditCase, Campaign, CaseState, Category, Determination, Discrepancy, DiscrepancyMaterial, Feedback, Interview, MaterialRequest
 
 from . import narrative as texts
 from .data import (
@@ -431,9 +431,41 @@ def _current_education(cadre) -> str:
     return " ".join(x for x in (cadre.education, cadre.degree, cadre.study_mode, cadre.school, cadre.major) if x)
 
 
+def _sheet_records(recording: list[dict], field: str, *, earliest_first: bool) -> list[SheetRecord]:
+    """档案记载 of one item, short enough for a one-page form: the earliest record, then each
+    other value with the materials recording it (altered ones each on their own line), and one
+    line for the rest that say the same as the earliest."""
+    if not recording:
+        return []
+    first = recording[0]
+    rows = [
+        SheetRecord(material=first["title"], formed=_text(first["formed_date"]), value=_text(first[field]), earliest=earliest_first, altered=first["altered"])
+    ]
+    same = 0
+    others: dict[str, list[dict]] = {}
+    for m in recording[1:]:
+        if m["altered"]:
+            rows.append(SheetRecord(material=m["title"], formed=_text(m["formed_date"]), value=_text(m[field]), altered=True))
+        elif _text(m[field]) == _text(first[field]):
+            same += 1
+        else:
+            others.setdefault(_text(m[field]), []).append(m)
+    for value, group in others.items():
+        if len(group) == 1:
+            rows.append(SheetRecord(material=group[0]["title"], formed=_text(group[0]["formed_date"]), value=value))
+        else:
+            cited = "、".join(f"《{m['title']}》（{_text(m['formed_date'])}）" for m in group)
+            rows.append(SheetRecord(material="", formed="", value=f"{cited}：{value}"))
+    if same:
+        rows.append(SheetRecord(material="", formed="", value=f"另有{same}份材料记载相同"))
+    return rows
+
+
 def _plain(description: str) -> str:
-    """A finding's description as the 认定表 prints it: no rule codes."""
-    return RULE_CODE.sub("", description or "").strip()
+    """A finding as the 认定表 prints it: its first sentence, no rule codes."""
+    text = RULE_CODE.sub("", description or "").strip()
+    head, _, _ = text.partition("。")
+    return head.rstrip("；;，,") + "。" if head else ""
 
 
 def determination_sheets(
@@ -475,8 +507,17 @@ def determination_sheets(
         materials[m["dossier_id"]].append(m)
 
     found = defaultdict(list)
-    for d in Discrepancy.objects.filter(disc_scope, state__in=COUNTED).order_by("pk").values("pk", "case_id", "category", "description", "state"):
+    for d in (
+        Discrepancy.objects.filter(disc_scope, state__in=COUNTED).order_by("pk").values("pk", "case_id", "category", "description", "state", "determined_value")
+    ):
         found[(d["case_id"], d["category"])].append(d)
+    cited = defaultdict(list)  # the materials a problem cites: the basis when no 认定 record says otherwise
+    for c in (
+        DiscrepancyMaterial.objects.filter(discrepancy__in=Discrepancy.objects.filter(disc_scope, state__in=Discrepancy.RESOLVED_STATES))
+        .order_by("material__formed_date", "pk")
+        .values("discrepancy_id", "material__title", "material__formed_date")
+    ):
+        cited[c["discrepancy_id"]].append(f"《{c['material__title']}》（{c['material__formed_date']}）")
 
     approved = defaultdict(list)
     approved_in_case = defaultdict(list)
@@ -507,34 +548,37 @@ def determination_sheets(
                 current = _current_education(cadre)
             elif cadre_field:
                 current = _text(getattr(cadre, cadre_field))
+                if category == Category.PARTY and not current:
+                    current = "非中共党员"
             else:
-                current = "\n".join(_period_line(p) for p in resume[cadre.pk])
+                periods = resume[cadre.pk]
+                current = f"简历共{len(periods)}段，自{periods[0]['start']}起" if periods else ""
             if field:
                 recording = [m for m in materials[case.dossier_id] if m[field]]
-                recorded = [
-                    SheetRecord(
-                        material=m["title"],
-                        formed=_text(m["formed_date"]),
-                        value=_text(m[field]),
-                        earliest=(i == 0 and category != Category.EDUCATION),
-                        altered=m["altered"],
-                    )
-                    for i, m in enumerate(recording)
-                ]
+                recorded = _sheet_records(recording, field, earliest_first=category != Category.EDUCATION)
             else:
                 recording = []
-                recorded = [SheetRecord(material=p["proof_material"] or "无证明材料", formed="", value=_period_line(p)) for p in resume[cadre.pk]]
+                recorded = [
+                    SheetRecord(material=p["proof_material"], formed="", value=_period_line(p) + ("" if p["proof_material"] else "（无证明材料）"))
+                    for p in resume[cadre.pk]
+                ]
             problems = found[(case.pk, category.value)]
             decisions = approved[(case.pk, category.value)]
-            if not problems:
-                determined = [line for line in current.split("\n") if line] if current else []
+            if not problems and current == "非中共党员":
+                determined, basis = [], []
+            elif not problems:
+                determined = [_period_line(p) for p in resume[cadre.pk]] if category == Category.EXPERIENCE else ([current] if current else [])
                 basis = [f"《{recording[0]['title']}》（{recording[0]['formed_date']}）"] if recording and category != Category.EDUCATION else []
                 basis = basis or (["与档案记载一致"] if current else [])
-            elif decisions and all(d["pk"] in {x.discrepancy_id for x in decisions} for d in problems):
-                determined = list(dict.fromkeys(line for x in decisions for line in x.value.split("\n") if line.strip()))
+            elif all(d["state"] in Discrepancy.RESOLVED_STATES for d in problems):
+                by_problem = {x.discrepancy_id: x for x in decisions}
+                values = [by_problem[d["pk"]].value if d["pk"] in by_problem else d["determined_value"] for d in problems]
+                determined = list(dict.fromkeys(line.strip() for value in values for line in value.split("\n") if line.strip()))
                 basis = list(dict.fromkeys(f"《{m.title}》（{m.formed_date}）" for x in decisions for m in x.basis.all()))
+                basis += [line for d in problems if d["pk"] not in by_problem for line in cited[d["pk"]] if line not in basis]
                 basis += [f"批复：{x.approval_text}" for x in decisions if x.approval_text]
                 basis += [x.justification for x in decisions if x.justification]
+                basis = list(dict.fromkeys(basis))
             else:
                 determined, basis = [], []
             items.append(
@@ -544,12 +588,14 @@ def determination_sheets(
                     recorded=recorded,
                     determined=determined,
                     basis=basis,
-                    problem="；".join(dict.fromkeys(_plain(d["description"]) for d in problems)),
+                    problem="".join(dict.fromkeys(_plain(d["description"]) for d in problems)),
                 )
             )
         last = approved_in_case[case.pk][-1] if approved_in_case[case.pk] else None
         problem_labels = [item.label for item in items if item.problem]
-        if problem_labels:
+        if case.state not in REVIEWED_STAGES:
+            audit_opinion = ""  # the reviews are not finished: left for the reviewers to write
+        elif problem_labels:
             audit_opinion = f"经初审、交叉复审，{'、'.join(problem_labels)}方面档案记载与现有信息存在差异，按规定提出认定意见如上。"
         else:
             audit_opinion = "经初审、交叉复审，档案记载与现有信息一致。"

@@ -72,9 +72,7 @@ def document_build(
         # The section chief files the 认定表 in the dossier and needs the whole ID number; every
         # other reader sees it masked (first 6 and last 4 characters).
         full_id = user is not None and has_role(user, Role.CHIEF)
-        sheets = selectors.determination_sheets(
-            campaign, [case.pk] if kind == DocumentKind.SHEET else None, exclude_cadre_ids=excluded, full_id_number=full_id
-        )
+        sheets = selectors.determination_sheets(campaign, [case.pk] if kind == DocumentKind.SHEET else None, exclude_cadre_ids=excluded, full_id_number=full_id)
         if kind == DocumentKind.SHEETS and user is not None:
             # A batch shows every dossier in it: each enters the usage register (the single
             # sheet's view records its own opening, like the case page).

@@ -12,7 +12,7 @@ from django.utils import timezone
 from archives.models import Rank
 from archives.tests.factories import CadreFactory, UnitFactory
 from audits.models import AuditCase, Campaign, CaseState, Category, Discrepancy
-from reports import pdf, selectors, workbook
+from reports import pdf, selectors, sheet_pdf, workbook
 from reports.data import (
     AuditorRow,
     CampaignStatistics,
@@ -24,6 +24,7 @@ from reports.data import (
     Narrative,
     Sheet,
     SheetItem,
+    SheetRecord,
     SummaryReport,
     WorkbookData,
     share,
@@ -194,8 +195,17 @@ def hand_built_sheet() -> DeterminationSheet:
         unit="某县/财政局",
         position="科长",
         rank="正科级",
-        items=[SheetItem("出生时间", "1975.03.12", ["《招工登记表》（1993.07）：1975.05"], "1975.05", ["出生日期不一致（已纠正）"])]
-        + [SheetItem(label, "—", [], "—", []) for label in ("参加工作时间", "入党时间", "学历学位", "工作经历")],
+        items=[
+            SheetItem(
+                "出生日期",
+                "1975.03.12",
+                [SheetRecord("招工登记表", "1993.07", "1975.05", earliest=True)],
+                ["1975.05"],
+                ["《招工登记表》（1993.07）"],
+                "出生日期与最早记载不一致",
+            )
+        ]
+        + [SheetItem(label, "", [], [], []) for label in ("参加工作时间", "入党时间", "学历学位", "经历")],
         initial_reviewer="张三",
         initial_reviewed_at="2024-05-01",
         re_reviewer="李四",
@@ -208,7 +218,7 @@ def test_the_renderers_make_no_queries(django_assert_num_queries):
     rows = [DiscrepancyRow("王五", "34112219750312005X", "某县/财政局", "科长", "正科级", "年龄", "AGE-ALTERED", "=1+1", "系统比对", "已登记")]
     with django_assert_num_queries(0):
         summary = pdf.render_summary_report(SummaryReport(statistics=stats, narrative=hand_built_narrative()))
-        sheets = pdf.render_determination_sheets([hand_built_sheet(), hand_built_sheet()])
+        sheets = sheet_pdf.render_determination_sheets([hand_built_sheet(), hand_built_sheet()])
         buffer = io.BytesIO()
         workbook.write_workbook(WorkbookData(statistics=stats, discrepancies=rows, set_aside=[], registers=[Sheet("接收登记表", ["流水号"], [(1,)])]), buffer)
     assert summary.startswith(b"%PDF")
@@ -219,10 +229,15 @@ def test_the_renderers_make_no_queries(django_assert_num_queries):
 def test_a_very_long_cell_does_not_break_the_sheet_layout():
     sheet = hand_built_sheet()
     long_item = SheetItem(
-        "工作经历", "简历共80段", [f"{1980 + i}.01—{1980 + i}.12 某单位某职务（证明材料{i}）" for i in range(80)], "—", ["经历缺证明（已登记）"] * 40
+        "经历",
+        "简历共80段",
+        [SheetRecord(f"证明材料{i}", "", f"{1980 + i}.01—{1980 + i}.12 某单位某职务") for i in range(80)],
+        [f"{1980 + i}.01—{1980 + i}.12 某单位某职务" for i in range(80)],
+        ["《干部任免审批表》（2001.05）"] * 40,
+        "经历缺少证明材料",
     )
     sheet = DeterminationSheet(**{**sheet.__dict__, "items": [*sheet.items[:4], long_item]})
-    assert pdf.render_determination_sheets([sheet]).startswith(b"%PDF")
+    assert sheet_pdf.render_determination_sheets([sheet]).startswith(b"%PDF")
 
 
 def test_the_work_done_on_each_category_is_counted(auditor):
