@@ -51,7 +51,8 @@ def category_resolution(c: CategoryStats) -> str:
     已认定7人、纠正9人，其余正在跟踪推进。" Only non-zero parts are said."""
     pending = f"另有系统比对疑点{c.pending}条待核实。" if c.pending else ""
     if not c.cadres:
-        return "本次审核未发现此类问题。" + pending
+        # Unverified findings are no finding yet: "未发现" would claim what nobody has checked.
+        return f"目前尚无经核实的此类问题，另有系统比对疑点{c.pending}条待核实。" if c.pending else "本次审核未发现此类问题。"
     work = []
     if c.feedback_rounds:
         work.append(f"经过{c.feedback_rounds}轮信息反馈")

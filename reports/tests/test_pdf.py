@@ -260,7 +260,7 @@ def test_category_resolution_says_only_what_was_done():
     closed = dataclasses.replace(c, open=0, feedback_rounds=0, interviews=0)
     assert narrative.category_resolution(closed) == "补充材料12份，已认定7人、纠正9人，目前已全部整改到位。".replace("补充", "经补充", 1)
     assert narrative.category_resolution(CategoryStats("age", "年龄")) == "本次审核未发现此类问题。"
-    assert narrative.category_resolution(CategoryStats("age", "年龄", pending=2)) == "本次审核未发现此类问题。另有系统比对疑点2条待核实。"
+    assert narrative.category_resolution(CategoryStats("age", "年龄", pending=2)) == "目前尚无经核实的此类问题，另有系统比对疑点2条待核实。"
     assert narrative.category_resolution(CategoryStats("age", "年龄", cadres=1, cadres_resolved=1)) == "目前已全部整改到位。"
 
 
