@@ -129,6 +129,9 @@ class Cadre(models.Model):
     major = models.CharField(_("专业"), max_length=100, blank=True)
     study_mode = models.CharField(_("教育类别"), max_length=10, choices=StudyMode.choices, blank=True)
     verification_number = models.CharField(_("学历认证报告编号"), max_length=100, blank=True)
+    full_time_graduation_date = PartialDateField(
+        _("全日制毕业时间"), null=True, blank=True, help_text=_("最后一次全日制学习毕业（离校）的时间；用于比对参加工作时间")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -225,20 +228,38 @@ class Recusal(models.Model):
         return f"{self.user} 回避 {self.cadre}（{self.relation}）"
 
 
+class PeriodKind(models.TextChoices):
+    """经历类型: the main line of posts (任职), or a period nested in it (DETECTION_RULES.md)."""
+
+    POST = "任职", _("任职")
+    STUDY = "在职学习", _("在职学习")
+    CONCURRENT = "兼职", _("兼职")
+    SECONDMENT = "挂职", _("挂职")
+
+    @classmethod
+    def nested(cls) -> tuple[str, ...]:
+        return (cls.STUDY, cls.CONCURRENT, cls.SECONDMENT)
+
+
 class ResumePeriod(models.Model):
-    """One dated period of a cadre's résumé (经历)."""
+    """One dated period of a cadre's résumé (经历): on the main line (任职) or nested in it."""
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="resume_periods", verbose_name=_("干部"))
     start = PartialDateField(_("起始时间"))
     end = PartialDateField(_("终止时间"), null=True, blank=True, help_text=_("空表示至今"))
     unit_and_post = models.CharField(_("单位及职务"), max_length=200)
     proof_material = models.CharField(_("证明材料"), max_length=200, blank=True, help_text=_("空表示档案中无证明材料"))
+    kind = models.CharField(_("经历类型"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.POST)
 
     class Meta:
         verbose_name = _("经历")
         verbose_name_plural = _("经历")
         ordering = ["cadre", "start"]
-        constraints = [models.UniqueConstraint(fields=["cadre", "start"], name="resume_unique_start")]
+        constraints = [models.UniqueConstraint(fields=["cadre", "start", "kind"], name="resume_unique_start_kind")]
+
+    @property
+    def nested(self) -> bool:
+        return self.kind != PeriodKind.POST
 
     def __str__(self):
         return f"{self.start}—{self.end or '至今'} {self.unit_and_post}"
@@ -298,6 +319,7 @@ class Material(models.Model):
     recorded_work_start_date = PartialDateField(_("记载参加工作时间"), null=True, blank=True)
     recorded_party_date = PartialDateField(_("记载入党时间"), null=True, blank=True)
     recorded_education = models.CharField(_("记载学历"), max_length=20, blank=True)
+    recorded_study_mode = models.CharField(_("记载教育类别"), max_length=10, choices=StudyMode.choices, blank=True)
     altered = models.BooleanField(_("是否涂改"), default=False)
     note = models.CharField(_("备注"), max_length=500, blank=True)
     scan = models.FileField(_("扫描件"), upload_to="scans/%Y/", blank=True)

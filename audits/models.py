@@ -135,8 +135,9 @@ class Discrepancy(models.Model):
     case = models.ForeignKey(AuditCase, on_delete=models.PROTECT, related_name="discrepancies", verbose_name=_("案卷"))
     category = models.CharField(_("问题类别"), max_length=20, choices=Category.choices, db_index=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.MANUAL)
-    rule = models.CharField(_("比对规则"), max_length=40, blank=True)
-    subject = models.CharField(_("比对对象"), max_length=100, blank=True, help_text=_("同一规则下区分多条发现的键"))
+    rule = models.CharField(_("比对规则"), max_length=40, blank=True, help_text=_("最先命中的规则"))
+    rules = models.JSONField(_("命中的规则"), default=list, blank=True, help_text=_("同一比对对象上命中的全部规则"))
+    subject = models.CharField(_("比对对象"), max_length=100, blank=True, help_text=_("同一类别下区分多条发现的键，如 出生日期、某段经历"))
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.REGISTERED, db_index=True)
     severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, default=Severity.NORMAL)
     description = models.TextField(_("问题描述"))
@@ -168,10 +169,11 @@ class Discrepancy(models.Model):
         verbose_name_plural = _("问题")
         ordering = ["case", "category", "pk"]
         constraints = [
+            # One finding per problem (DETECTION_RULES.md): keyed by case, category and subject.
             models.UniqueConstraint(
-                fields=["case", "rule", "subject"],
+                fields=["case", "category", "subject"],
                 condition=models.Q(source="system"),
-                name="discrepancy_unique_system_finding",
+                name="discrepancy_unique_system_subject",
             ),
         ]
 
