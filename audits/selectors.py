@@ -249,6 +249,7 @@ def case_page(case: AuditCase) -> dict:
         .prefetch_related(
             Prefetch("citations", queryset=DiscrepancyMaterial.objects.select_related("material__category")),
             Prefetch("events", queryset=DiscrepancyEvent.objects.select_related("actor").order_by("at", "pk")),
+            Prefetch("determinations", queryset=Determination.objects.order_by("proposed_at", "pk")),
         )
         .order_by("category", "pk")
     )

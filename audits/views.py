@@ -329,7 +329,7 @@ def _rectification_forms(discrepancy, materials_qs, bound: dict | None = None) -
             materials=materials_qs,
             initial={
                 "version": discrepancy.version,
-                "value": discrepancy.proposed_value,
+                "value": discrepancy.proposed_value or services.determination_default_value(discrepancy),
                 "basis": [c.material_id for c in discrepancy.citations.all()],
             },
         ),

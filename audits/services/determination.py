@@ -96,6 +96,18 @@ def determination_rule(discrepancy: Discrepancy) -> DeterminationRule:
     )
 
 
+def determination_default_value(discrepancy: Discrepancy) -> str:
+    """What the 拟认定 form starts from: the value the rule points to (dates), the current
+    education, or the résumé's periods one per line (经历)."""
+    if discrepancy.category in DATE_CATEGORIES:
+        reference = determination_rule(discrepancy).reference
+        return str(reference) if reference else ""
+    cadre = discrepancy.case.dossier.cadre
+    if discrepancy.category == Category.EDUCATION:
+        return cadre.education
+    return "\n".join(f"{p.start}—{p.end or '至今'} {p.unit_and_post}" for p in cadre.resume_periods.order_by("start"))
+
+
 def clean_value(category: str, value: str) -> str:
     """The determined value in its canonical form, or a refusal saying what is expected."""
     value = (value or "").strip()

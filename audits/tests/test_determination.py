@@ -291,3 +291,10 @@ def test_an_auditor_cannot_decide_and_an_outsider_cannot_propose(client, finding
     assert client.post(reverse("audits:determination_decide", args=[determination.pk]), {"decision": "agree"}).status_code == 403
     client.force_login(third_auditor)
     assert client.post(reverse("audits:determination_propose", args=[finding.pk]), {"value": "1975.03.12", "basis": [earliest.pk]}).status_code == 404
+
+
+def test_the_proposal_form_starts_from_the_value_the_rule_points_to(client, finding, earliest, later, auditor):
+    assert services.determination_default_value(finding) == "1975.03.12"
+    client.force_login(auditor)
+    page = client.get(reverse("audits:discrepancy_detail", args=[finding.pk])).content.decode()
+    assert 'name="value"' in page and ">1975.03.12</textarea>" in page
