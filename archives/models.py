@@ -257,12 +257,12 @@ class ResumePeriod(models.Model):
         ordering = ["cadre", "start"]
         constraints = [models.UniqueConstraint(fields=["cadre", "start", "kind"], name="resume_unique_start_kind")]
 
+    def __str__(self):
+        return f"{self.start}—{self.end or '至今'} {self.unit_and_post}"
+
     @property
     def nested(self) -> bool:
         return self.kind != PeriodKind.POST
-
-    def __str__(self):
-        return f"{self.start}—{self.end or '至今'} {self.unit_and_post}"
 
 
 class Dossier(models.Model):

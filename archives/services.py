@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -110,9 +113,35 @@ def cadre_update(*, cadre: Cadre, user, source: str = CadreInfoChange.Source.MAN
     return changes
 
 
+def dossier_use_window_start(now=None):
+    """The start of the window within which repeated views of a dossier by one user for one
+    purpose are one opening: the working day (local midnight) by default, or the last
+    DOSSIER_USE_WINDOW_HOURS hours."""
+    now = now or timezone.now()
+    hours = settings.DOSSIER_USE_WINDOW_HOURS
+    if hours:
+        return now - dt.timedelta(hours=hours)
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _opened_already(dossier_ids, user, purpose: str) -> set[int]:
+    return set(
+        DossierUse.objects.filter(
+            dossier_id__in=list(dossier_ids), user=user, purpose=purpose, kind=DossierUse.Kind.VIEW, recorded_at__gte=dossier_use_window_start()
+        ).values_list("dossier_id", flat=True)
+    )
+
+
 @transaction.atomic
-def dossier_record_use(*, dossier: Dossier, user, purpose: str, path: str = "", kind: str = DossierUse.Kind.VIEW, approval: str = "") -> DossierUse:
-    """Write a 利用干部档案登记簿 row (and an audit-log entry): called every time a user opens a dossier."""
+def dossier_record_use(*, dossier: Dossier, user, purpose: str, path: str = "", kind: str = DossierUse.Kind.VIEW, approval: str = "") -> DossierUse | None:
+    """Write a 利用干部档案登记簿 row (and an audit-log entry) when a user opens a dossier.
+
+    An opening is the first view of the dossier by the user for one purpose within the window
+    (`dossier_use_window_start`): showing the page again, or the redirect after an action on it,
+    writes nothing more (returns None). Other kinds of use (借阅, 摘抄复制 …) are always written."""
+    if kind == DossierUse.Kind.VIEW and _opened_already([dossier.pk], user, purpose):
+        return None
     audit_log_append(
         actor=user,
         action=AuditLogEntry.Action.DOSSIER_OPEN,
@@ -135,9 +164,11 @@ def dossier_record_use(*, dossier: Dossier, user, purpose: str, path: str = "", 
 
 @transaction.atomic
 def dossier_record_uses(*, dossier_ids, user, purpose: str, path: str = "") -> int:
-    """The same as dossier_record_use for many dossiers opened at once (a batch of 认定表):
-    one usage-register row each, one audit-log entry for the batch, a fixed number of queries."""
-    dossier_ids = sorted(set(dossier_ids))
+    """The same as dossier_record_use for many dossiers opened at once (a batch of 认定表, a
+    workbook naming cadres): one usage-register row for each dossier not yet opened for this
+    purpose in the window, one audit-log entry for the batch, a fixed number of queries."""
+    wanted = set(dossier_ids)
+    dossier_ids = sorted(wanted - _opened_already(wanted, user, purpose)) if wanted else []
     if not dossier_ids:
         return 0
     first = _take_serials(DossierUse._meta.label_lower, len(dossier_ids))

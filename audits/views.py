@@ -346,7 +346,7 @@ def _render_discrepancy(request, discrepancy, status=200, **bound):
     materials, so each showing is recorded in the 利用 register."""
     case = discrepancy.case
     user = request.user
-    dossier_record_use(dossier=case.dossier, user=user, purpose=f"专项审核整改：问题{discrepancy.pk}", path=request.path)
+    dossier_record_use(dossier=case.dossier, user=user, purpose=f"专项审核问题处理：{case.campaign.name}", path=request.path)
     open_step = case.state != CaseState.CLOSED and discrepancy.state in services.RECTIFIABLE_STATES
     page = selectors.discrepancy_page(discrepancy)
     active = next((d for d in page["determinations"] if d.status in Determination.ACTIVE_STATUSES), None)

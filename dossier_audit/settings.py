@@ -188,6 +188,9 @@ DETECTION = {
 
 # Campaigns larger than this generate reports in the background.
 REPORT_INLINE_MAX_CASES = env_int("REPORT_INLINE_MAX_CASES", 2000)
+# 利用干部档案登记簿: repeated views of a dossier by one user for one purpose within this many
+# hours are one opening (one row); 0 means the working day (until local midnight).
+DOSSIER_USE_WINDOW_HOURS = env_int("DOSSIER_USE_WINDOW_HOURS", 0)
 
 # Faces of the summary report (公文, GB/T 9704): a .ttf/.ttc path each, `file.ttc#N` or
 # `file.ttc#Face Name` for one face of a collection. The defaults are free Debian faces that

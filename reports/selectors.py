@@ -328,9 +328,11 @@ def _d(value) -> str:
     return value.isoformat() if value else ""
 
 
-def campaign_registers(campaign: Campaign) -> list[Sheet]:
+def campaign_registers(campaign: Campaign, *, exclude_cadre_ids=()) -> list[Sheet]:
     """The four registers (接收, 转出, 利用, 传递) for the campaign's dossiers; one query each."""
     in_campaign = Q(dossier__audit_cases__campaign=campaign)
+    if exclude_cadre_ids:
+        in_campaign &= ~Q(dossier__cadre_id__in=list(exclude_cadre_ids))
     cadre = "dossier__cadre__name"
     receipts = MaterialReceipt.objects.filter(in_campaign).order_by("serial")
     sendouts = MaterialSendOut.objects.filter(in_campaign).order_by("serial")
@@ -380,13 +382,17 @@ def campaign_registers(campaign: Campaign) -> list[Sheet]:
     ]
 
 
-def workbook_data(campaign: Campaign) -> WorkbookData:
+def workbook_data(campaign: Campaign, *, exclude_cadre_ids=()) -> WorkbookData:
+    """The workbook's data. Rows naming a cadre leave out `exclude_cadre_ids` (the reader's own
+    and relatives', 回避); the statistics, which name nobody, are the whole campaign's."""
     discrepancies = Discrepancy.objects.filter(case__campaign=campaign)
+    if exclude_cadre_ids:
+        discrepancies = discrepancies.exclude(case__dossier__cadre_id__in=list(exclude_cadre_ids))
     return WorkbookData(
         statistics=campaign_statistics(campaign),
         discrepancies=_discrepancy_rows(discrepancies.filter(state__in=COUNTED)),
         set_aside=_discrepancy_rows(discrepancies.exclude(state__in=COUNTED).exclude(state=Discrepancy.State.PENDING)),
-        registers=campaign_registers(campaign),
+        registers=campaign_registers(campaign, exclude_cadre_ids=exclude_cadre_ids),
         pending=_discrepancy_rows(discrepancies.filter(state=Discrepancy.State.PENDING)),
     )
 

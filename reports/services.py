@@ -17,7 +17,7 @@ from archives.models import AuditLogEntry
 from archives.roles import Role, has_role
 from archives.selectors import recused_cadre_ids
 from archives.services import dossier_record_uses
-from audits.models import AuditCase, Campaign
+from audits.models import AuditCase, Campaign, Discrepancy
 
 from . import pdf, selectors, sheet_pdf, workbook
 from .models import DocumentKind, ReportDownload, ReportJob, ReportSettings
@@ -81,7 +81,14 @@ def document_build(
         content = sheet_pdf.render_determination_sheets(sheets, progress=lambda done, total: step(done, total, "生成认定表"))
     elif kind == DocumentKind.WORKBOOK:
         step(0, 2, "统计数据")
-        data = selectors.workbook_data(campaign)
+        excluded = recused_cadre_ids(user) if user is not None else ()
+        data = selectors.workbook_data(campaign, exclude_cadre_ids=excluded)
+        if user is not None:
+            # 问题登记表 names cadres: each dossier in it counts as opened by the reader.
+            named = Discrepancy.objects.filter(case__campaign=campaign).exclude(case__dossier__cadre_id__in=list(excluded))
+            dossier_record_uses(
+                dossier_ids=named.values_list("case__dossier_id", flat=True).distinct(), user=user, purpose=f"专项审核统计工作簿：{campaign.name}"
+            )
         step(1, 2, "写入工作簿")
         buffer = io.BytesIO()
         workbook.write_workbook(data, buffer)

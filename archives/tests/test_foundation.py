@@ -1,9 +1,11 @@
+import datetime as dt
 import subprocess
 import sys
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from archives.dates import PartialDate
 from archives.models import CadreInfoChange, DossierTransfer, DossierUse, MaterialCategory, Unit
@@ -74,7 +76,24 @@ def test_opening_a_dossier_writes_a_usage_register_row(client, archivist):
     assert use.kind == DossierUse.Kind.VIEW
     assert use.serial == 1
     client.get(reverse("archives:cadre_detail", args=[cadre.pk]))
-    assert list(DossierUse.objects.order_by("serial").values_list("serial", flat=True)) == [1, 2]
+    assert DossierUse.objects.count() == 1  # the same opening: same user, dossier and purpose, same day
+
+
+def test_an_opening_is_the_first_view_per_user_purpose_and_window(archivist, auditor, settings):
+    cadre = CadreFactory()
+    first = dossier_record_use(dossier=cadre.dossier, user=archivist, purpose="查阅")
+    assert dossier_record_use(dossier=cadre.dossier, user=archivist, purpose="查阅") is None
+    assert dossier_record_use(dossier=cadre.dossier, user=archivist, purpose="整改") is not None  # another purpose
+    assert dossier_record_use(dossier=cadre.dossier, user=auditor, purpose="查阅") is not None  # another user
+    assert dossier_record_use(dossier=cadre.dossier, user=archivist, purpose="查阅", kind=DossierUse.Kind.BORROW) is not None  # a loan always counts
+    # Yesterday's opening does not cover today's view.
+    DossierUse.objects.filter(pk=first.pk).update(recorded_at=timezone.now() - dt.timedelta(days=1))
+    assert dossier_record_use(dossier=cadre.dossier, user=archivist, purpose="查阅") is not None
+    # A window in hours instead of the working day.
+    settings.DOSSIER_USE_WINDOW_HOURS = 2
+    DossierUse.objects.filter(purpose="整改").update(recorded_at=timezone.now() - dt.timedelta(hours=3))
+    assert dossier_record_use(dossier=cadre.dossier, user=archivist, purpose="整改") is not None
+    assert DossierUse.objects.count() == 6
 
 
 def test_nobody_opens_their_own_dossier(client, archivist):
@@ -184,7 +203,7 @@ def test_cadre_update_records_who_and_from_where(archivist):
 def test_register_serials_are_per_register_and_increasing(archivist):
     cadre = CadreFactory()
     first = dossier_record_use(dossier=cadre.dossier, user=archivist, purpose="查阅")
-    second = dossier_record_use(dossier=cadre.dossier, user=archivist, purpose="查阅")
+    second = dossier_record_use(dossier=cadre.dossier, user=archivist, purpose="借阅审核", kind=DossierUse.Kind.BORROW)
     transfer = dossier_transfer(
         dossier=cadre.dossier, user=archivist, from_unit="某县", to_unit="某市", sent_on="2026-01-05", method=DossierTransfer.Method.CONFIDENTIAL
     )

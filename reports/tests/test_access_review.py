@@ -1,15 +1,21 @@
 """Object-level access of the report downloads: a 认定表 shows one dossier's contents, so the
 per-case sheet goes through the case's access check and is recorded in the 利用 register, and a
 batch of 认定表 is built without the reader's own and relatives' cadres (and shown to nobody
-else). The summary report and the workbook are aggregate documents, shared by chief and leader."""
+else). The summary report is an aggregate document; the workbook's figures are too, but its rows
+name cadres: they leave out the reader's own and relatives', and each dossier named counts as
+opened."""
+
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from archives.models import DossierUse, Recusal
+from audits.models import Discrepancy
 from reports.models import DocumentKind, ReportDownload, ReportJob
 
-from .factories import build_known_campaign
+from .factories import add, build_known_campaign
 from .helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +124,20 @@ def test_a_batch_of_sheets_records_a_use_of_every_dossier_in_it_and_no_other(cli
     assert all(row.user == chief and "认定表" in row.purpose for row in rows)
     batch = AuditLogEntry.objects.get(action=AuditLogEntry.Action.DOSSIER_OPEN)
     assert sorted(batch.data["dossiers"]) == sorted(shown)
+
+
+def test_the_workbook_leaves_out_the_readers_own_and_relatives_rows_and_records_the_others(client, chief):
+    built = build_known_campaign()
+    own, relative = built.cases[0].dossier.cadre, built.cases[2].dossier.cadre
+    own.user = chief
+    own.save(update_fields=["user"])
+    Recusal.objects.create(user=chief, cadre=relative, relation="配偶")
+    add(built.cases[0], "age", Discrepancy.State.REGISTERED, description="本人的问题")
+    client.force_login(chief)
+    book = load_workbook(io.BytesIO(client.get(reverse("reports:workbook", args=[built.campaign.pk])).content))
+    names = {row[1] for row in book["问题登记表"].iter_rows(min_row=2, values_only=True)}
+    assert names and own.name not in names and relative.name not in names
+    opened = set(DossierUse.objects.filter(user=chief).values_list("dossier__cadre__name", flat=True))
+    assert opened == names | {row[1] for sheet in ("已排除问题", "待核实疑点") for row in book[sheet].iter_rows(min_row=2, values_only=True)}
+    client.get(reverse("reports:workbook", args=[built.campaign.pk]))
+    assert DossierUse.objects.filter(user=chief).count() == len(opened)  # the same day: no second row
