@@ -49,6 +49,18 @@ class CadreAdmin(admin.ModelAdmin):
     list_select_related = ["unit", "user"]
     ACCOUNT_LINK_FIELDS = ("name", "unit", "user")
 
+    def get_search_fields(self, request):
+        # The administrator finds a cadre by name and unit only: a search on the ID number (or
+        # any current information) would let them read it back one character at a time.
+        return self.search_fields if request.user.is_superuser else ["name", "unit__full_name"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The same for query-string lookups (?id_number__startswith=…, ?birth_date__lt=…): the
+        # administrator has no filters at all; an attempt answers 400, never a result or a 500.
+        if request is not None and not request.user.is_superuser:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def get_list_display(self, request):
         if request.user.is_superuser:
             return ["name", "gender", "unit", "position", "rank", "birth_date", "work_start_date", "party_join_date", "education"]
@@ -66,6 +78,14 @@ class CadreAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Cadres enter through the archivists' pages and imports (history, dossier, validation).
         return request.user.is_superuser and super().has_add_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.user_id and "user" in form.changed_data:
+            # Linked to their own record after assignment: they leave its open reviews.
+            from audits.services import cases_release_recused_reviewer
+
+            cases_release_recused_reviewer(reviewer=obj.user, cadre_ids=[obj.pk], reason="本人档案", actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
@@ -105,6 +125,13 @@ class RecusalAdmin(admin.ModelAdmin):
     list_display = ["user", "cadre", "relation", "declared_at"]
     raw_id_fields = ["cadre"]
     autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Declared after assignment: the user leaves the open reviews of that dossier.
+        from audits.services import cases_release_recused_reviewer
+
+        cases_release_recused_reviewer(reviewer=obj.user, cadre_ids=[obj.cadre_id], reason=f"与该干部系{obj.relation}关系", actor=request.user)
 
 
 @admin.register(CadreInfoChange)

@@ -61,3 +61,44 @@ def test_the_demo_administrator_is_not_a_superuser():
     call_command("seed_demo", cadres=5, stdout=StringIO())
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_staff and not admin.is_superuser
+
+
+def test_the_administrator_cannot_read_current_information_through_lookups_or_search(client, staff_admin):
+    cadre = CadreFactory(name="查询对象")
+    client.force_login(staff_admin)
+    prefix = cadre.id_number[:10]
+    for query in (
+        f"id_number__startswith={prefix}",
+        "id_number__regex=(",
+        "party_join_date__isnull=True",
+        f"birth_date__lt={cadre.birth_date}",
+        "education=大学本科",
+        f"pk={cadre.pk}&id_number__startswith={prefix}",
+    ):
+        response = client.get(f"/admin/archives/cadre/?{query}")
+        assert response.status_code == 400, query
+        assert cadre.id_number not in response.content.decode()
+    found = client.get(f"/admin/archives/cadre/?q={prefix}").content.decode()
+    assert "查询对象" not in found  # the search box does not match ID numbers
+    assert "查询对象" in client.get("/admin/archives/cadre/?q=查询对象").content.decode()
+
+
+def test_a_recusal_declared_after_assignment_releases_the_review(client, staff_admin, auditor, other_auditor):
+    from archives.models import Recusal
+    from audits.models import AuditCase, CaseState, CaseTransition
+    from audits.tests.factories import AuditCaseFactory
+
+    case = AuditCaseFactory(initial_reviewer=auditor, re_reviewer=other_auditor, campaign__sample_rate=0)
+    client.force_login(staff_admin)
+    response = client.post(
+        "/admin/archives/recusal/add/",
+        {"user": auditor.pk, "cadre": case.dossier.cadre_id, "relation": "配偶", "declared_at_0": "2026-12-01", "declared_at_1": "09:00:00"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Recusal.objects.filter(user=auditor, cadre=case.dossier.cadre).exists()
+    case = AuditCase.objects.get(pk=case.pk)
+    assert case.initial_reviewer is None and case.re_reviewer == other_auditor and case.state == CaseState.INITIAL_REVIEW
+    row = CaseTransition.objects.filter(case=case).last()
+    assert "须回避" in row.comment and "初审" in row.comment and row.actor == staff_admin
+    client.force_login(auditor)
+    assert client.get(f"/audits/cases/{case.pk}/").status_code == 404

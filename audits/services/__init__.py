@@ -24,6 +24,7 @@ from .cases import (
     case_reassign,
     case_submit_initial,
     case_submit_re_review,
+    cases_release_recused_reviewer,
 )
 from .common import DEFAULT_SAMPLE_RATE
 from .determination import (
@@ -74,6 +75,7 @@ __all__ = [
     "case_reassign",
     "case_submit_initial",
     "case_submit_re_review",
+    "cases_release_recused_reviewer",
     "determination_approve",
     "determination_check",
     "determination_default_value",

@@ -7,6 +7,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from archives.audit_log import audit_log_append
@@ -259,3 +260,41 @@ def case_reassign(*, case: AuditCase, user, initial_reviewer=_UNCHANGED, re_revi
     note = _assignment_comment(case) + (f"。{comment.strip()}" if comment.strip() else "")
     _record_transition(case, user=user, role=Role.CHIEF, action=CaseEvent.REASSIGN, from_state=case.state, comment=note)
     return case
+
+
+@transaction.atomic
+def cases_release_recused_reviewer(*, reviewer, cadre_ids, reason: str, actor=None) -> list[AuditCase]:
+    """A recusal (or a link to one's own cadre record) declared after assignment: the reviewer
+    leaves every open review of those cadres' dossiers; each case waits in the chief's 待分配
+    queue with the reason in its history. Reviews already done are history and stay."""
+    released = []
+    open_reviews = Q(initial_reviewer=reviewer, state=CaseState.INITIAL_REVIEW) | Q(
+        re_reviewer=reviewer, state__in=[CaseState.INITIAL_REVIEW, CaseState.RE_REVIEW]
+    )
+    ids = list(AuditCase.objects.filter(open_reviews, dossier__cadre_id__in=list(cadre_ids)).values_list("pk", flat=True))
+    for pk in ids:
+        case = _lock_case(pk)
+        roles = []
+        fields = ["version"]
+        if case.initial_reviewer_id == reviewer.pk and case.state == CaseState.INITIAL_REVIEW:
+            case.initial_reviewer = None
+            roles.append("初审")
+            fields.append("initial_reviewer")
+        if case.re_reviewer_id == reviewer.pk and case.state in (CaseState.INITIAL_REVIEW, CaseState.RE_REVIEW):
+            case.re_reviewer = None
+            roles.append("复审")
+            fields.append("re_reviewer")
+        if not roles:
+            continue
+        case.version += 1
+        case.save(update_fields=fields)
+        _record_transition(
+            case,
+            user=actor,
+            role=Role.ADMIN if actor is not None else "",
+            action=CaseEvent.REASSIGN,
+            from_state=case.state,
+            comment=f"{_name(reviewer)}须回避（{reason}），已取消其{'、'.join(roles)}分工，待科长重新分配",
+        )
+        released.append(case)
+    return released
