@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,8 +18,8 @@ from archives.models import ImportJob, Material
 from archives.roles import Role, has_role, role_required, user_roles
 from archives.services import dossier_record_use
 
-from . import forms, selectors, services, workflow
-from .models import CaseState, Determination, Feedback, MaterialRequest
+from . import access, forms, selectors, services, workflow
+from .models import CaseState, Determination, Discrepancy, Feedback, MaterialRequest
 
 CASE_ROLES = (Role.AUDITOR, Role.CHIEF, Role.LEADER)
 
@@ -173,14 +173,12 @@ def _case_context(request, case) -> dict:
         if role == Role.LEADER and not case.sampled:
             continue
         actions.append((action, workflow.action_label(action), action in workflow.REASON_REQUIRED))
-    reviewer_id = {CaseState.INITIAL_REVIEW: case.initial_reviewer_id, CaseState.RE_REVIEW: case.re_reviewer_id}.get(case.state)
     return {
         "case": case,
         **selectors.case_page(case),
         "actions": actions,
-        "can_edit_findings": reviewer_id == request.user.pk and not case.findings_frozen,
-        "can_rectify": case.state == CaseState.RECTIFICATION
-        and (has_role(request.user, Role.CHIEF) or request.user.pk in (case.initial_reviewer_id, case.re_reviewer_id)),
+        "can_edit_findings": bool(access.may_edit_findings(request.user, case)),
+        "can_rectify": bool(access.may_rectify(request.user, case)),
         "can_manage": has_role(request.user, Role.CHIEF) and case.state != CaseState.CLOSED,
         "reassign_form": forms.ReassignForm(initial={"version": case.version, "initial_reviewer": case.initial_reviewer, "re_reviewer": case.re_reviewer}),
         "show_sampling": has_role(request.user, Role.CHIEF, Role.LEADER),
@@ -256,6 +254,7 @@ def _record_findings_form_use(request, case) -> None:
 @role_required(Role.AUDITOR)
 def discrepancy_create(request, pk):
     case = selectors.get_case_for_user(request.user, pk, selectors.FINDINGS)
+    access.require_page(access.may_edit_findings(request.user, case))
     materials = _dossier_materials(case)
     form = forms.DiscrepancyForm(request.POST or None, materials=materials, initial={"category": request.GET.get("category", "")})
     if request.method == "POST" and form.is_valid():
@@ -274,6 +273,9 @@ def discrepancy_create(request, pk):
 def discrepancy_edit(request, pk):
     discrepancy = selectors.get_discrepancy_for_user(request.user, pk, selectors.FINDINGS)
     case = discrepancy.case
+    access.require_page(access.may_edit_findings(request.user, case))
+    if discrepancy.state not in Discrepancy.OPEN_STATES:
+        raise PermissionDenied(_("该问题状态为“%(state)s”，不能修改") % {"state": discrepancy.get_state_display()})
     materials = _dossier_materials(case)
     cited = {c.material_id: c.recorded_value for c in discrepancy.citations.all()}
     initial = {name: getattr(discrepancy, name) for name in services.FINDING_FIELDS} | {"version": discrepancy.version}
@@ -347,10 +349,8 @@ def _render_discrepancy(request, discrepancy, status=200, **bound):
     case = discrepancy.case
     user = request.user
     dossier_record_use(dossier=case.dossier, user=user, purpose=f"专项审核问题处理：{case.campaign.name}", path=request.path)
-    open_step = case.state != CaseState.CLOSED and discrepancy.state in services.RECTIFIABLE_STATES
     page = selectors.discrepancy_page(discrepancy)
     active = next((d for d in page["determinations"] if d.status in Determination.ACTIVE_STATUSES), None)
-    reviewer = user.pk in (case.initial_reviewer_id, case.re_reviewer_id)
     context = {
         "case": case,
         "cadre": case.dossier.cadre,
@@ -359,13 +359,10 @@ def _render_discrepancy(request, discrepancy, status=200, **bound):
         **_rectification_forms(discrepancy, _materials_qs(case), bound),
         "active_determination": active,
         "determination_rule": services.determination_rule(discrepancy),
-        "can_rectify": open_step and (has_role(user, Role.CHIEF) or reviewer),
-        "can_propose": open_step and case.state == CaseState.RECTIFICATION and active is None and reviewer and has_role(user, Role.AUDITOR),
-        "can_check": active is not None and active.status == Determination.Status.PROPOSED and has_role(user, Role.CHIEF) and active.proposed_by_id != user.pk,
-        "can_approve": active is not None
-        and active.status == Determination.Status.CHECKED
-        and has_role(user, Role.LEADER)
-        and user.pk not in (active.proposed_by_id, active.checked_by_id),
+        "can_rectify": bool(access.may_rectify(user, case, discrepancy)),
+        "can_propose": bool(access.may_propose(user, case, discrepancy, active=active)),
+        "can_check": active is not None and bool(access.may_check_determination(user, case, active)),
+        "can_approve": active is not None and bool(access.may_approve_determination(user, case, active)),
     }
     return render(request, "audits/discrepancy_detail.html", context, status=status)
 

@@ -16,12 +16,12 @@ from django.utils import timezone
 from archives import services as archive_services
 from archives.dates import DateParseError, PartialDate
 from archives.models import Cadre, CadreInfoChange, Education, Material, MaterialCategory
-from archives.roles import Role
 
+from .. import access
 from ..models import AuditCase, CaseState, Category, Determination, Discrepancy
 from ..workflow import Action, DiscrepancyAction
 from .cases import _lock_case
-from .common import _name, _refuse_recused, _require_role
+from .common import _name
 from .findings import _event, _lock_discrepancy, record_state_change
 
 # The current-information field each category's determined value corrects.
@@ -125,11 +125,6 @@ def clean_value(category: str, value: str) -> str:
 
 def _lock_for_determination(discrepancy: Discrepancy, user, expected_version=None) -> tuple[AuditCase, Discrepancy]:
     case = _lock_case(discrepancy.case_id)
-    _refuse_recused(user, case)
-    if case.state == CaseState.CLOSED:
-        raise ValidationError("案卷已办结，不能再认定")
-    if case.state != CaseState.RECTIFICATION:
-        raise ValidationError(f"案卷处于“{case.get_state_display()}”阶段；认定须在审核（含科长把关、领导抽查）通过后进行")
     discrepancy = _lock_discrepancy(discrepancy, expected_version)
     return case, discrepancy
 
@@ -154,14 +149,9 @@ def determination_propose(
     expected_version=None,
 ) -> Determination:
     """拟认定: one of the case's auditors proposes the value and the materials it rests on."""
-    _require_role(user, Role.AUDITOR, doing="提出拟认定意见")
     case, discrepancy = _lock_for_determination(discrepancy, user, expected_version)
-    if user.pk not in (case.initial_reviewer_id, case.re_reviewer_id):
-        raise ValidationError("只有本案卷的审核人员可以提出拟认定意见")
-    if discrepancy.state not in Discrepancy.OPEN_STATES:
-        raise ValidationError(f"该问题状态为“{discrepancy.get_state_display()}”，不能再提出认定")
-    if discrepancy.determinations.filter(status__in=Determination.ACTIVE_STATUSES).exists():
-        raise ValidationError("该问题已有拟认定意见正在审核审批，退回后才能重新提出")
+    active = discrepancy.determinations.filter(status__in=Determination.ACTIVE_STATUSES).first()
+    access.require(access.may_propose(user, case, discrepancy, active=active))
     value = clean_value(discrepancy.category, value)
     materials = list(basis or ())
     if not materials:
@@ -224,12 +214,8 @@ def _step(discrepancy: Discrepancy, *, user, action: str, comment: str = "", cha
 @transaction.atomic
 def determination_check(*, determination: Determination, user, opinion: str = "") -> Determination:
     """科长审核: the chief agrees with the proposal and sends it to the leader for approval."""
-    _require_role(user, Role.CHIEF, doing="审核拟认定意见")
-    _, discrepancy, determination = _lock_determination(determination, user)
-    if determination.status != Determination.Status.PROPOSED:
-        raise ValidationError(f"该认定意见状态为“{determination.get_status_display()}”，不能审核")
-    if determination.proposed_by_id == user.pk:
-        raise ValidationError("提出拟认定意见的人不能审核自己的意见")
+    case, discrepancy, determination = _lock_determination(determination, user)
+    access.require(access.may_check_determination(user, case, determination))
     determination.status = Determination.Status.CHECKED
     determination.checked_by = user
     determination.checked_at = timezone.now()
@@ -243,13 +229,8 @@ def determination_check(*, determination: Determination, user, opinion: str = ""
 def determination_return(*, determination: Determination, user, reason: str) -> Determination:
     """退回: the chief (before the check) or the leader (before approval) sends the proposal back
     to the auditors, with the reason."""
-    _, discrepancy, determination = _lock_determination(determination, user)
-    if determination.status == Determination.Status.PROPOSED:
-        _require_role(user, Role.CHIEF, doing="退回拟认定意见")
-    elif determination.status == Determination.Status.CHECKED:
-        _require_role(user, Role.LEADER, doing="退回已审核的认定意见")
-    else:
-        raise ValidationError(f"该认定意见状态为“{determination.get_status_display()}”，不能退回")
+    case, discrepancy, determination = _lock_determination(determination, user)
+    access.require(access.may_return_determination(user, case, determination))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("退回必须填写理由")
@@ -267,12 +248,8 @@ def determination_approve(*, determination: Determination, user, opinion: str = 
     """分管领导审批认定: the value is determined; current information is corrected when it differs
     (the old value kept in the cadre's history); the case closes once nothing is open, and the
     认定表 is filed into the dossier."""
-    _require_role(user, Role.LEADER, doing="审批认定")
     case, discrepancy, determination = _lock_determination(determination, user)
-    if determination.status != Determination.Status.CHECKED:
-        raise ValidationError(f"该认定意见状态为“{determination.get_status_display()}”，须经科长审核后才能审批")
-    if user.pk in (determination.proposed_by_id, determination.checked_by_id):
-        raise ValidationError("提出或审核认定意见的人不能审批同一认定")
+    access.require(access.may_approve_determination(user, case, determination))
     now = timezone.now()
     determination.status = Determination.Status.APPROVED
     determination.approved_by = user

@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from archives.models import Material
 
-from .. import workflow
+from .. import access, workflow
 from ..models import (
     AuditCase,
-    CaseState,
     Category,
     Discrepancy,
     DiscrepancyEvent,
@@ -22,7 +21,7 @@ from ..models import (
 )
 from ..workflow import DiscrepancyAction
 from .cases import _lock_case
-from .common import _name, _refuse_recused
+from .common import _name
 
 logger = logging.getLogger(__name__)
 
@@ -35,17 +34,7 @@ FINDING_FIELDS = ("category", "description", "current_value", "recorded_values",
 def _lock_case_for_findings(case: AuditCase, user) -> AuditCase:
     """The case, locked, when `user` may register or edit its findings now."""
     case = _lock_case(case.pk)
-    _refuse_recused(user, case)
-    if case.findings_frozen:
-        raise ValidationError("科长审核通过后问题登记已冻结，不能再修改")
-    if case.state == CaseState.INITIAL_REVIEW:
-        if case.initial_reviewer_id != user.pk:
-            raise ValidationError("初审阶段只有本案卷的初审人可以登记或修改问题")
-    elif case.state == CaseState.RE_REVIEW:
-        if case.re_reviewer_id != user.pk:
-            raise ValidationError("复审阶段只有本案卷的复审人可以登记或修改问题")
-    else:
-        raise ValidationError(f"案卷处于“{case.get_state_display()}”阶段，不能登记或修改问题")
+    access.require(access.may_edit_findings(user, case))
     return case
 
 

@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from archives import services as archive_services
 from archives.models import Cadre, Material
-from archives.roles import Role, has_role
 
+from .. import access
 from ..models import (
     AuditCase,
-    CaseState,
     Discrepancy,
     Feedback,
     Interview,
@@ -26,7 +25,6 @@ from ..models import (
 )
 from ..workflow import DiscrepancyAction
 from .cases import _lock_case
-from .common import _refuse_recused
 from .determination import _step
 from .findings import _lock_discrepancy
 
@@ -42,16 +40,9 @@ def _lock_for_rectification(discrepancy: Discrepancy, user, *, expected_version=
     """Case and discrepancy, locked, when `user` may take a rectification step on it now: from
     the moment the problem is registered (or the system finding confirmed) until it is settled."""
     case = _lock_case(discrepancy.case_id)
-    _refuse_recused(user, case)
-    if not has_role(user, Role.CHIEF) and user.pk not in (case.initial_reviewer_id, case.re_reviewer_id):
-        raise ValidationError("只有科长或本案卷的审核人员可以办理整改")
-    if case.state == CaseState.CLOSED:
-        raise ValidationError("案卷已办结，不能再办理整改")
+    access.require(access.may_rectify(user, case))
     discrepancy = _lock_discrepancy(discrepancy, expected_version)
-    if discrepancy.state == Discrepancy.State.PENDING:
-        raise ValidationError("系统比对发现须先核实确认，才能办理反馈、约谈或补充材料")
-    if discrepancy.state not in RECTIFIABLE_STATES:
-        raise ValidationError(f"该问题状态为“{discrepancy.get_state_display()}”，不需要整改")
+    access.require(access.may_rectify(user, case, discrepancy))
     return case, discrepancy
 
 

@@ -245,8 +245,11 @@ def test_an_edit_over_someone_elses_edit_is_shown_on_the_form(client, case, audi
 def test_the_re_reviewer_cannot_register_during_initial_review(client, case, other_auditor):
     client.force_login(other_auditor)
     response = client.post(reverse("audits:discrepancy_create", args=[case.pk]), {"category": "age", "description": "x", "severity": "normal"})
-    assert response.status_code == 200 and "只有本案卷的初审人" in response.content.decode()
+    assert response.status_code == 403 and "只有本案卷的初审人" in response.content.decode()
     assert not Discrepancy.objects.exists()
+    # The form page itself is not offered either, with the same reason (one predicate).
+    response = client.get(reverse("audits:discrepancy_create", args=[case.pk]))
+    assert response.status_code == 403 and "只有本案卷的初审人" in response.content.decode()
 
 
 # --- rectification ---------------------------------------------------------------------
