@@ -150,6 +150,7 @@ class Cadre(models.Model):
     AUDITED_FIELDS = (
         "birth_date",
         "work_start_date",
+        "full_time_graduation_date",
         "party_join_date",
         "education",
         "degree",
@@ -257,12 +258,12 @@ class ResumePeriod(models.Model):
         ordering = ["cadre", "start"]
         constraints = [models.UniqueConstraint(fields=["cadre", "start", "kind"], name="resume_unique_start_kind")]
 
+    def __str__(self):
+        return f"{self.start}—{self.end or '至今'} {self.unit_and_post}"
+
     @property
     def nested(self) -> bool:
         return self.kind != PeriodKind.POST
-
-    def __str__(self):
-        return f"{self.start}—{self.end or '至今'} {self.unit_and_post}"
 
 
 class Dossier(models.Model):
