@@ -115,7 +115,8 @@ class MaterialAdmin(admin.ModelAdmin):
 
 @admin.register(ResumePeriod)
 class ResumePeriodAdmin(admin.ModelAdmin):
-    list_display = ["cadre", "start", "end", "unit_and_post", "proof_material"]
+    list_display = ["cadre", "start", "end", "kind", "unit_and_post", "proof_material"]
+    list_filter = ["kind"]
     search_fields = ["cadre__name", "cadre__id_number", "unit_and_post"]
     raw_id_fields = ["cadre"]
 

@@ -1,7 +1,15 @@
 """A realistic demo county for `seed_demo`: units, cadres with current information, dossier
 catalogues and résumés, with discrepancies of every category planted in them.
 
-Generation is deterministic for a given seed, so running it twice creates nothing new.
+Generation is deterministic for a given seed, so running it twice creates nothing new. Each
+cadre draws its identity, catalogue, résumé and the first planted problems from the county's
+random sequence; what came later (the full-time graduation, in-service degrees, nested periods,
+earlier determinations, supplied applications and the problems of the newer rules) draws from a
+second sequence of its own, so adding it changed none of the people a database already holds.
+
+``planted`` names the problems planted in a cadre (each a DETECTION_RULES.md rule, in lower
+case); ``shown`` names what is there to be seen and must raise nothing (nested periods, an
+in-service degree, an earlier 认定表 settling older materials, a supplied 入党申请书).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .dates import PartialDate
 from .idnumber import check_character
+from .models import PeriodKind, StudyMode
 
 COUNTY = "某县"
 UNITS = [
@@ -81,6 +90,8 @@ class DemoMaterial:
     party: PartialDate | None = None
     education: str = ""
     altered: bool = False
+    study_mode: str = ""
+    note: str = ""
 
 
 @dataclass
@@ -89,6 +100,7 @@ class DemoPeriod:
     end: PartialDate | None
     unit_and_post: str
     proof: str
+    kind: str = PeriodKind.POST
 
 
 @dataclass
@@ -109,9 +121,12 @@ class DemoCadre:
     major: str
     study_mode: str
     verification: str
+    graduation: PartialDate | None = None  # 全日制毕业时间
     materials: list[DemoMaterial] = field(default_factory=list)
-    periods: list[DemoPeriod] = field(default_factory=list)
+    periods: list[DemoPeriod] = field(default_factory=list)  # the main line, then the nested periods
+    nested: list[DemoPeriod] = field(default_factory=list)  # gathered apart, joined to periods at the end
     planted: list[str] = field(default_factory=list)  # which problems were planted, for the demo's own tests
+    shown: list[str] = field(default_factory=list)  # what is shown that must raise nothing
 
 
 def _month(rng: random.Random, year: int, precise: bool) -> PartialDate:
@@ -138,7 +153,7 @@ def generate(count: int, seed: int) -> list[DemoCadre]:
     cadres = []
     used_ids = set()
     for serial in range(count):
-        cadre = _generate_one(rng, serial)
+        cadre = _generate_one(rng, serial, random.Random(f"{seed}:{serial}"))
         if cadre.id_number in used_ids:
             continue
         used_ids.add(cadre.id_number)
@@ -146,7 +161,7 @@ def generate(count: int, seed: int) -> list[DemoCadre]:
     return cadres
 
 
-def _generate_one(rng: random.Random, serial: int) -> DemoCadre:
+def _generate_one(rng: random.Random, serial: int, extra: random.Random) -> DemoCadre:
     gender = rng.choice(["男", "男", "女"])
     birth = PartialDate(rng.randint(1966, 1998), rng.randint(1, 12), rng.randint(1, 28))
     rank = rng.choices([r for r, _ in RANK_WEIGHTS], weights=[w for _, w in RANK_WEIGHTS])[0]
@@ -159,6 +174,8 @@ def _generate_one(rng: random.Random, serial: int) -> DemoCadre:
     party = _month(rng, min(work.year + rng.randint(1, 8), 2024), precise=False) if member else None
     degree = {"研究生": "硕士", "大学本科": "学士"}.get(education, "")
     study_mode = "全日制" if rng.random() < 0.8 else "在职"
+    if education not in IN_SERVICE_LOWER:
+        study_mode = "全日制"  # 中专 and 高中 are full-time schooling in this county
     verification = (
         f"{'1' if study_mode == '全日制' else '2'}{rng.randint(10**12, 10**13 - 1)}" if education in ("研究生", "大学本科", "大学专科", "中专") else ""
     )
@@ -185,7 +202,15 @@ def _generate_one(rng: random.Random, serial: int) -> DemoCadre:
     )
     _add_materials(rng, cadre, grad_age)
     _add_periods(rng, cadre)
+    _add_schooling(extra, cadre, grad_age)
     _plant(rng, cadre)
+    if "work-under-16" in cadre.planted:
+        cadre.graduation = None  # that cadre shows one problem, not also work before graduation
+    _add_nested(extra, cadre)
+    _show_settled(extra, cadre)
+    _show_supplied_application(extra, cadre)
+    _plant_newer(extra, cadre)
+    cadre.periods += sorted(cadre.nested, key=lambda p: p.start.sort_key())
     return cadre
 
 
@@ -261,7 +286,8 @@ def _plant(rng: random.Random, c: DemoCadre) -> None:
         c.birth = PartialDate(c.birth.year + 1, c.birth.month, c.birth.day)
         c.planted.append("age-id")
     elif roll < 0.11:
-        m = _material(c, "干部履历表")
+        # 入团志愿书 records the birth date alone: its 涂改 concerns that date only.
+        m = _material(c, "入团志愿书")
         m.altered = True
         c.planted.append("age-altered")
     elif roll < 0.13:
@@ -344,3 +370,184 @@ def _plant(rng: random.Random, c: DemoCadre) -> None:
     elif roll < 0.16 and len(c.periods) > 2 and c.periods[1].end:
         c.periods[2].start = _shift_months(c.periods[1].end, -3)
         c.planted.append("exp-overlap")
+
+
+# --- schooling, nested periods, earlier determinations (drawn from the cadre's own sequence) ---
+
+# An in-service degree sits one level above the cadre's last full-time schooling.
+IN_SERVICE_LOWER = {"研究生": ("大学本科", 22), "大学本科": ("大学专科", 21), "大学专科": ("中专", 18)}
+IN_SERVICE_STUDY = {
+    "研究生": [("省委党校在职研究生毕业证书", "在省委党校{major}专业在职研究生班学习")],
+    "大学本科": [
+        ("省委党校在职大学毕业证书", "在省委党校{major}专业在职大学学习"),
+        ("函授本科毕业证书", "参加{school}{major}专业函授本科学习"),
+    ],
+    "大学专科": [
+        ("省委党校在职大专毕业证书", "在省委党校{major}专业在职大专学习"),
+        ("函授专科毕业证书", "参加{school}{major}专业函授专科学习"),
+    ],
+}
+LAST_DAY = PartialDate(2025, 6)  # the demo's "now" for periods that end: nothing in the future
+TRAINING_RECORD = "党校学习培训登记表"
+SECONDMENT_RECORD = "干部挂职锻炼审批表"
+SETTLING_TITLE = "干部人事档案专项审核认定表"
+SUPERVISORS = ("正处级", "副处级", "正科级", "副科级")
+
+
+def _months_between(start: PartialDate, end: PartialDate | None) -> int:
+    return (end or LAST_DAY).month_index() - start.month_index()
+
+
+def _span(start: PartialDate, end: PartialDate) -> str:
+    return f"{start}—{end}"
+
+
+def _add_schooling(extra: random.Random, c: DemoCadre, grad_age: int) -> None:
+    """全日制毕业时间 consistent with the work start, each education material's study mode, and
+    for in-service degrees the study itself: a nested 在职学习 period with its certificate."""
+    graduated = _material(c, "毕业生登记表")
+    certificate = _material(c, "学历证书复印件及学历认证报告")
+    hosts = [p for p in c.periods if _months_between(p.start, p.end) >= 30]
+    if c.study_mode == StudyMode.IN_SERVICE and not hosts:
+        # Too short a career to have studied while working: the degree was full-time after all.
+        c.study_mode = StudyMode.FULL_TIME
+        c.verification = "1" + c.verification[1:] if c.verification else ""
+    if c.study_mode == StudyMode.IN_SERVICE:
+        lower, lower_age = IN_SERVICE_LOWER[c.education]
+        c.graduation = PartialDate(c.birth.year + lower_age, 7)
+        graduated.education, graduated.formed = lower, PartialDate(c.birth.year + lower_age, 6)
+    else:
+        c.graduation = PartialDate(c.birth.year + grad_age, 7)
+        if c.work.month_index() < c.graduation.month_index() - 1:
+            # Started work early in the year: graduated the summer before.
+            c.graduation = _shift_months(c.graduation, -12)
+            graduated.formed = _shift_months(graduated.formed, -12)
+            if certificate:
+                certificate.formed = _shift_months(certificate.formed, -12)
+    graduated.study_mode = StudyMode.FULL_TIME
+    if certificate:
+        certificate.study_mode = c.study_mode
+    if c.study_mode != StudyMode.IN_SERVICE:
+        return
+    # The in-service study, during a post long enough to hold it (two to three years, inside it).
+    host = hosts[min(1, len(hosts) - 1)]
+    start = _shift_months(host.start, extra.randint(2, 4))
+    end = _shift_months(start, min(extra.randint(24, 34), _months_between(start, host.end) - 1))
+    title, text = extra.choice(IN_SERVICE_STUDY[c.education])
+    text = text.format(major=c.major, school=c.school if c.school.endswith("大学") else "安徽大学")
+    c.nested.append(DemoPeriod(start, end, f"其间：{_span(start, end)}{text}", title, PeriodKind.STUDY))
+    c.materials.append(DemoMaterial("4-1", title, end, 2, education=c.education, study_mode=StudyMode.IN_SERVICE))
+    if certificate:
+        certificate.formed = _shift_months(end, 1)
+    for m in c.materials:
+        # Résumés filled in before the degree record the schooling the cadre then had.
+        if m.title == "干部履历表" and m.education and m.formed.month_index() < end.month_index():
+            m.education = IN_SERVICE_LOWER[c.education][0]
+    c.shown.append("in-service-degree")
+
+
+def _host(extra: random.Random, c: DemoCadre, months: int) -> DemoPeriod | None:
+    hosts = [p for p in c.periods if _months_between(p.start, p.end) >= months + 2]
+    return extra.choice(hosts) if hosts else None
+
+
+def _add_nested(extra: random.Random, c: DemoCadre) -> None:
+    """Periods nested in the main line, as résumés write them (其间): a 党校 training, a 兼职,
+    a 挂职. Each lies within a post and has its proof in the catalogue: none is a problem."""
+    kinds = {p.kind for p in c.nested}
+    if PeriodKind.STUDY not in kinds and extra.random() < 0.25 and (host := _host(extra, c, 6)):
+        start = _shift_months(host.start, extra.randint(1, _months_between(host.start, host.end) - 6))
+        end = _shift_months(start, extra.randint(2, 4))
+        c.nested.append(DemoPeriod(start, end, f"其间：{_span(start, end)}参加县委党校中青年干部培训班学习", TRAINING_RECORD, PeriodKind.STUDY))
+        c.materials.append(DemoMaterial("4-4", TRAINING_RECORD, end, 2))
+        c.shown.append("nested-study")
+    unit = c.unit.split("/")[-1]
+    posts = [p for p in c.periods if _months_between(p.start, p.end) >= 14]
+    if c.rank in SUPERVISORS and extra.random() < 0.3 and posts:
+        # Appointed to the latest post and, the same month, to a concurrent one: both start together.
+        host = posts[-1]
+        start = host.start
+        end = _shift_months(start, min(_months_between(start, host.end) - 1, extra.randint(24, 48)))
+        duty = extra.choice(["县关心下一代工作委员会副主任", f"{unit}机关党支部书记", "县总工会委员", "县红十字会理事"])
+        c.nested.append(DemoPeriod(start, end, f"其间兼任{duty}", "干部任免审批表", PeriodKind.CONCURRENT))
+        c.shown.append("nested-concurrent")
+    if extra.random() < 0.12 and (host := _host(extra, c, 14)):
+        start = _shift_months(host.start, extra.randint(1, _months_between(host.start, host.end) - 14))
+        end = _shift_months(start, 12)
+        place = extra.choice(["某乡党委副书记", "某镇党委副书记", "市直某局办公室副主任", "某村党组织第一书记"])
+        c.nested.append(DemoPeriod(start, end, f"其间：{_span(start, end)}挂职任{place}", SECONDMENT_RECORD, PeriodKind.SECONDMENT))
+        c.materials.append(DemoMaterial("9-2", SECONDMENT_RECORD, start, 2))
+        c.shown.append("nested-secondment")
+
+
+def _untouched(c: DemoCadre, *prefixes: str) -> bool:
+    return not any(tag.startswith(prefixes) for tag in c.planted)
+
+
+def _show_settled(extra: random.Random, c: DemoCadre) -> None:
+    """An earlier audit settled the birth date: the 2016 认定表 records what current
+    information holds, and the older materials it overruled still disagree."""
+    if c.work.year > 2012 or not _untouched(c, "age-", "work-", "party-") or extra.random() >= 0.07:
+        return
+    for title in ("中学学籍登记表", "入团志愿书"):
+        m = _material(c, title)
+        m.birth = PartialDate(c.birth.year - 1, c.birth.month, c.birth.day)
+    formed = PartialDate(2016, extra.randint(3, 11))
+    party = c.party if c.party and c.party.month_index() < formed.month_index() else None
+    c.materials.append(DemoMaterial("5", SETTLING_TITLE, formed, 4, birth=c.birth, work=c.work, party=party))
+    c.shown.append("birth-settled")
+
+
+def _show_supplied_application(extra: random.Random, c: DemoCadre) -> None:
+    """The 入党申请书 lost and written again years after joining: a supplied copy, no problem."""
+    if not c.party or c.party.year > 2014 or not _untouched(c, "party-") or extra.random() >= 0.06:
+        return
+    application = _material(c, "入党申请书")
+    application.formed = _shift_months(c.party, extra.randint(60, 110))
+    application.note = f"补充材料：原件遗失，{application.formed.year}年本人补写"
+    c.shown.append("application-supplied")
+
+
+def _plant_newer(extra: random.Random, c: DemoCadre) -> None:
+    """Problems of the newer rules, each in a few cadres that have no problem of its kind yet."""
+    roll = extra.random()
+    if roll < 0.025 and c.graduation and c.work.year <= 2020 and _untouched(c, "work-"):
+        # Current information counts work from before the cadre left full-time school (定向/委培
+        # study counted as work needs an approval the auditor must find).
+        c.graduation = _shift_months(c.work, extra.randint(6, 14))
+        _material(c, "毕业生登记表").formed = _shift_months(c.graduation, -1)
+        if certificate := _material(c, "学历证书复印件及学历认证报告"):
+            certificate.formed = c.graduation
+        c.planted.append("work-before-graduation")
+    elif roll < 0.045 and _untouched(c, "work-") and "birth-settled" not in c.shown:
+        # (Not where an earlier 认定表 settled the work start: it overrules older materials.)
+        payroll = _material(c, "工资变动审批表")
+        payroll.work, payroll.altered = c.work, True
+        c.planted.append("work-altered")
+    roll = extra.random()
+    if roll < 0.03 and c.party and _untouched(c, "party-") and not {"application-supplied", "birth-settled"} & set(c.shown):
+        confirmation = _material(c, "预备党员转正申请书")
+        confirmation.party, confirmation.altered = c.party, True
+        c.planted.append("party-altered")
+    roll = extra.random()
+    certificate = _material(c, "学历证书复印件及学历认证报告")
+    if roll < 0.02 and certificate and _untouched(c, "edu-"):
+        certificate.altered = True
+        c.planted.append("edu-altered")
+    elif roll < 0.05 and c.study_mode == StudyMode.FULL_TIME and c.education in IN_SERVICE_LOWER and _untouched(c, "edu-"):
+        if certificate and extra.random() < 0.5:
+            certificate.study_mode = StudyMode.IN_SERVICE  # the certificate says 在职
+        else:
+            title = {"研究生": "在职研究生毕业证书", "大学本科": "函授本科毕业证书", "大学专科": "函授专科毕业证书"}[c.education]
+            c.materials.append(DemoMaterial("4-1", title, _shift_months(c.graduation or c.work, 1), 2, education=c.education))
+        c.planted.append("edu-mode-mismatch")
+    roll = extra.random()
+    if roll < 0.025 and _untouched(c, "exp-", "work-under-16"):
+        # A training the résumé places before the cadre's first post: outside the main line.
+        first = min(c.periods, key=lambda p: p.start.sort_key())
+        end = _shift_months(first.start, -extra.randint(8, 20))
+        start = _shift_months(end, -3)
+        text = f"其间：{_span(start, end)}参加县委党校入党积极分子培训班学习"
+        c.nested.append(DemoPeriod(start, end, text, TRAINING_RECORD, PeriodKind.STUDY))
+        c.materials.append(DemoMaterial("4-4", TRAINING_RECORD, end, 1))
+        c.planted.append("exp-nested-outside")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .dates import PartialDate
 from .forms_fields import PartialDateFormField
 from .idnumber import IDNumberError, parse_id_number
-from .models import Cadre, Dossier, DossierTransfer, Education, Material, Rank, Unit
+from .models import Cadre, Dossier, DossierTransfer, Education, Material, Rank, ResumePeriod, Unit
 
 
 class CadreSearchForm(forms.Form):
@@ -18,6 +18,9 @@ class CadreForm(forms.ModelForm):
     birth_date = PartialDateFormField(label=_("出生日期"))
     work_start_date = PartialDateFormField(label=_("参加工作时间"))
     party_join_date = PartialDateFormField(label=_("入党时间"), required=False, help_text=_("非党员留空"))
+    full_time_graduation_date = PartialDateFormField(
+        label=_("全日制毕业时间"), required=False, help_text=_("最后一次全日制学习毕业（离校）的时间，用于比对参加工作时间；没有全日制学历留空")
+    )
 
     class Meta:
         model = Cadre
@@ -41,6 +44,9 @@ class CadreForm(forms.ModelForm):
         work: PartialDate | None = data.get("work_start_date")
         if birth and work and work.is_before(birth):
             self.add_error("work_start_date", _("参加工作时间早于出生日期"))
+        graduation: PartialDate | None = data.get("full_time_graduation_date")
+        if birth and graduation and graduation.is_before(birth):
+            self.add_error("full_time_graduation_date", _("全日制毕业时间早于出生日期"))
         if data.get("education") and Education.level(data["education"]) is None:
             self.add_error("education", _("学历不在规定的列表中"))
         return data
@@ -80,9 +86,32 @@ class MaterialForm(forms.ModelForm):
             "recorded_work_start_date",
             "recorded_party_date",
             "recorded_education",
+            "recorded_study_mode",
             "altered",
             "note",
         ]
+        help_texts = {"recorded_study_mode": _("该材料所写的教育类别（全日制或在职）；材料未记载的留空")}
+
+
+class ResumePeriodForm(forms.ModelForm):
+    """One period of a résumé: on the main line (任职) or nested in it (在职学习, 兼职, 挂职)."""
+
+    start = PartialDateFormField(label=_("起始时间"))
+    end = PartialDateFormField(label=_("终止时间"), required=False, help_text=_("空表示至今"))
+
+    class Meta:
+        model = ResumePeriod
+        fields = ["kind", "start", "end", "unit_and_post", "proof_material"]
+        help_texts = {
+            "kind": _("任职为主线经历；在职学习、兼职、挂职为“其间”经历，列在所在任职经历之下，不计入空档和重叠"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end.is_before(start):
+            self.add_error("end", _("终止时间早于起始时间"))
+        return data
 
 
 class SendOutForm(forms.Form):

@@ -150,6 +150,7 @@ class Cadre(models.Model):
     AUDITED_FIELDS = (
         "birth_date",
         "work_start_date",
+        "full_time_graduation_date",
         "party_join_date",
         "education",
         "degree",

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from .models import Cadre, CadreInfoChange, Material, ResumePeriod, Unit
+from .resume import resume_outline
 from .roles import Role, has_role
 
 
@@ -54,10 +55,12 @@ def cadre_dossier_contents(cadre: Cadre) -> dict:
     by_category: dict = {}
     for material in materials:
         by_category.setdefault(material.category, []).append(material)
+    resume = list(ResumePeriod.objects.filter(cadre=cadre).order_by("start", "kind"))
     return {
         "materials": materials,
         "materials_by_category": sorted(by_category.items(), key=lambda item: item[0].order),
-        "resume": list(ResumePeriod.objects.filter(cadre=cadre).order_by("start")),
+        "resume": resume,
+        "resume_rows": resume_outline(resume),
         "history": list(CadreInfoChange.objects.filter(cadre=cadre).select_related("changed_by")[:200]),
     }
 

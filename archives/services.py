@@ -22,6 +22,7 @@ from .models import (
     MaterialSendOut,
     MaterialWeeding,
     RegisterCounter,
+    ResumePeriod,
     Unit,
 )
 
@@ -329,4 +330,31 @@ def transfer_receipt_returned(*, transfer: DossierTransfer, user, returned_on) -
         raise ValidationError("回执退回日期不能早于转递日期")
     locked.receipt_returned_on = returned_on
     locked.save(update_fields=["receipt_returned_on"])
+    return locked
+
+
+def _check_period(period: ResumePeriod) -> None:
+    clash = ResumePeriod.objects.filter(cadre_id=period.cadre_id, start=period.start, kind=period.kind).exclude(pk=period.pk)
+    if clash.exists():
+        raise ValidationError(f"该干部已有起始时间为 {period.start} 的{period.get_kind_display()}经历；同一起始时间每种经历类型只能有一条")
+    period.full_clean()
+
+
+@transaction.atomic
+def resume_period_create(*, cadre: Cadre, user, **fields) -> ResumePeriod:
+    """Add a period to a cadre's résumé (经历), on the main line or nested in it."""
+    period = ResumePeriod(cadre=cadre, **fields)
+    _check_period(period)
+    period.save()
+    return period
+
+
+@transaction.atomic
+def resume_period_update(*, period: ResumePeriod, user, **fields) -> ResumePeriod:
+    """Correct a period of a résumé: its dates, text, proof, or its kind (main line or nested)."""
+    locked = ResumePeriod.objects.select_for_update().get(pk=period.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _check_period(locked)
+    locked.save()
     return locked

@@ -5,14 +5,15 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
-from .forms import CadreForm, CadreSearchForm, LendForm, MaterialForm, ReceiptReturnedForm, SendOutForm, TransferForm
-from .models import Cadre, CadreInfoChange, DossierTransfer, DossierUse, MaterialReceipt, MaterialSendOut, MaterialWeeding
+from .forms import CadreForm, CadreSearchForm, LendForm, MaterialForm, ReceiptReturnedForm, ResumePeriodForm, SendOutForm, TransferForm
+from .models import Cadre, CadreInfoChange, DossierTransfer, DossierUse, MaterialReceipt, MaterialSendOut, MaterialWeeding, ResumePeriod
 from .roles import Role, role_required
 
 
@@ -57,7 +58,7 @@ def cadre_list(request):
 def cadre_detail(request, pk):
     cadre = selectors.get_cadre_for_archivist(request.user, pk)
     services.dossier_record_use(dossier=cadre.dossier, user=request.user, purpose="管档人员查阅档案", path=request.path)
-    context = {"cadre": cadre, **selectors.cadre_dossier_contents(cadre)}
+    context = {"cadre": cadre, **selectors.cadre_dossier_contents(cadre), "resume_editable": True}
     dossier = cadre.dossier
     context["registers"] = {
         "receipts": MaterialReceipt.objects.filter(dossier=dossier).select_related("recorded_by")[:50],
@@ -99,6 +100,27 @@ def cadre_edit(request, pk):
             )
             return redirect("archives:cadre_detail", pk=cadre.pk)
     return render(request, "archives/cadre_form.html", {"form": form, "cadre": cadre})
+
+
+@role_required(Role.ARCHIVIST)
+def cadre_resume_period(request, pk, period_pk=None):
+    """Add a period to a résumé, or correct one (its kind included)."""
+    cadre = selectors.get_cadre_for_archivist(request.user, pk)
+    period = get_object_or_404(ResumePeriod, pk=period_pk, cadre=cadre) if period_pk else None
+    form = ResumePeriodForm(request.POST or None, instance=period)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if period is None:
+                services.resume_period_create(cadre=cadre, user=request.user, **fields)
+            else:
+                services.resume_period_update(period=period, user=request.user, **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("经历已保存"))
+            return redirect(f"{reverse('archives:cadre_detail', args=[cadre.pk])}#resume")
+    return render(request, "archives/resume_form.html", {"cadre": cadre, "form": form, "period": period})
 
 
 REGISTERS = {

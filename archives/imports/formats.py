@@ -39,6 +39,7 @@ class Format:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # natural key, as record fields
     extra_fields: tuple[str, ...] = field(default=())
+    instructions: tuple[str, ...] = ()  # extra lines of the template's 填写说明 sheet
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -103,6 +104,16 @@ ROSTER = Format(
         Column(
             "学历认证报告编号", "verification_number", False, "text", 100, aliases=("学历认证编号",), example="", width=20, note="留空表示档案中无学历认证报告"
         ),
+        Column(
+            "全日制毕业时间",
+            "full_time_graduation_date",
+            False,
+            "date",
+            aliases=("全日制教育毕业时间", "全日制毕业日期"),
+            example="1995.07",
+            width=14,
+            note="最后一次全日制学习毕业（离校）的时间，用于比对参加工作时间；没有全日制学历可留空。" + DATE_NOTE,
+        ),
     ),
 )
 
@@ -138,15 +149,21 @@ MATERIALS = Format(
         Column("记载参加工作时间", "recorded_work_start_date", False, "date", example="1995.07", width=16),
         Column("记载入党时间", "recorded_party_date", False, "date", example="", width=14, note="入党志愿书：填支部大会通过为预备党员的日期"),
         Column("记载学历", "recorded_education", False, "education", example="大学本科", width=10),
+        Column("记载教育类别", "recorded_study_mode", False, "study_mode", example="全日制", width=12, note="全日制或在职，按该材料所写；材料未记载则留空"),
         Column("是否涂改", "altered", False, "yes_no", example="否", width=8, note="是/否，留空为否"),
         Column("备注", "note", False, "text", 500, example="", width=20),
     ),
 )
 
+NESTED_NOTE = (
+    "单位及职务以“其间”或“（其间”开头的是嵌套经历：写有学习、进修、培训、函授、党校、研究生班的为在职学习，"
+    "写有兼任或兼的为兼职，写有挂职的为挂职；看不出类型（或同时写有几种）的，须在经历类型列填写。经历类型已填写的以填写为准。"
+)
+
 RESUME = Format(
     kind=Kind.RESUME,
     sheet_title="干部经历",
-    key=("id_number", "start"),
+    key=("id_number", "start", "kind"),
     columns=(
         Column(
             "身份证号",
@@ -162,6 +179,20 @@ RESUME = Format(
         Column("终止时间", "end", False, "date", aliases=("结束时间", "终止日期"), example="", width=12, note="留空表示至今"),
         Column("单位及职务", "unit_and_post", True, "text", 200, aliases=("单位及职务（职级）", "工作单位及职务"), example="某县组织部干部科科员", width=30),
         Column("证明材料", "proof_material", False, "text", 200, example="干部履历表", width=16, note="留空表示档案中无证明材料"),
+        Column(
+            "经历类型",
+            "kind",
+            False,
+            "period_kind",
+            example="任职",
+            width=10,
+            note="任职（主线，留空即为任职）、在职学习、兼职、挂职。" + NESTED_NOTE,
+        ),
+    ),
+    instructions=(
+        "同一干部的主线任职经历与嵌套经历（在职学习、兼职、挂职）分开比对：空档和重叠只在任职经历之间计算；嵌套经历应在任职经历的起止范围之内。",
+        NESTED_NOTE,
+        "同一干部以身份证号、起始时间、经历类型区分各条经历：任职经历和嵌套经历可以同月开始。",
     ),
 )
 

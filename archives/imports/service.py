@@ -13,6 +13,7 @@ import gc
 import hashlib
 import logging
 import os
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from archives.audit_log import audit_log_append
 from archives.dates import PartialDate
-from archives.models import AuditLogEntry, Cadre, CadreInfoChange, Dossier, ImportJob, Material, ResumePeriod, Unit
+from archives.models import AuditLogEntry, Cadre, CadreInfoChange, Dossier, ImportJob, Material, PeriodKind, ResumePeriod, Unit
 
 from .formats import FORMATS, Format
 from .progress import Progress
@@ -56,10 +57,21 @@ __all__ = [
 
 # Fields compared and written per kind (the natural key is not among them).
 ROSTER_FIELDS = tuple(f for f in Cadre.TRACKED_FIELDS if f != "id_number")
-ROSTER_DATES = {"birth_date", "work_start_date", "party_join_date"}
-MATERIAL_FIELDS = ("pages", "recorded_birth_date", "recorded_work_start_date", "recorded_party_date", "recorded_education", "altered", "note")
+ROSTER_DATES = {"birth_date", "work_start_date", "full_time_graduation_date", "party_join_date"}
+MATERIAL_FIELDS = (
+    "pages",
+    "recorded_birth_date",
+    "recorded_work_start_date",
+    "recorded_party_date",
+    "recorded_education",
+    "recorded_study_mode",
+    "altered",
+    "note",
+)
 MATERIAL_DATES = {"formed_date", "recorded_birth_date", "recorded_work_start_date", "recorded_party_date"}
-RESUME_FIELDS = ("end", "unit_and_post", "proof_material")
+# 经历类型 is part of the key; it is compared too, because a period may be found again under
+# another kind (reclassified: see _diff_resume), and then its kind is what changes.
+RESUME_FIELDS = ("kind", "end", "unit_and_post", "proof_material")
 RESUME_DATES = {"start", "end"}
 
 
@@ -125,6 +137,7 @@ class PartResult:
     updated: list = field(default_factory=list)  # (record, pk, {field: (old, new)})
     unchanged: list = field(default_factory=list)  # records (kept for the preview's first rows only)
     unchanged_count: int = 0
+    derived: set = field(default_factory=set)  # (sheet, row) whose 经历类型 the 其间 rule gave
 
     def counts(self) -> dict:
         return {"kind": self.fmt.kind, "label": self.fmt.sheet_title, "new": len(self.new), "updated": len(self.updated), "unchanged": self.unchanged_count}
@@ -158,13 +171,16 @@ class Analysis:
     def preview(self) -> dict:
         parts = []
         for part in self.parts:
+            derived = part.derived
             parts.append(
                 {
                     "kind": part.fmt.kind,
                     "label": part.fmt.sheet_title,
-                    "new": [_sample(part.fmt, r) for r in part.new[:SAMPLE_SIZE]],
-                    "updated": [{**_sample(part.fmt, r), "changes": _changes(part.fmt, c)} for r, _pk, c in part.updated[:SAMPLE_SIZE]],
-                    "unchanged": [_sample(part.fmt, r) for r in part.unchanged[:SAMPLE_SIZE]],
+                    "new": [_sample(part.fmt, r, derived) for r in part.new[:SAMPLE_SIZE]],
+                    "updated": [{**_sample(part.fmt, r, derived), "changes": _changes(part.fmt, c)} for r, _pk, c in part.updated[:SAMPLE_SIZE]],
+                    "unchanged": [_sample(part.fmt, r, derived) for r in part.unchanged[:SAMPLE_SIZE]],
+                    # Every line whose 经历类型 the 其间 rule read, so the archivist can check the reading.
+                    "derived": [_sample(part.fmt, r, derived) for r in _derived_records(part)[: SAMPLE_SIZE * 5]],
                 }
             )
         return {"parts": parts, "new_units": self.new_units[:50]}
@@ -186,14 +202,24 @@ def _display(fmt: Format, name: str, value) -> str:
     return str(value)
 
 
-def _sample(fmt: Format, record) -> dict:
+def _sample(fmt: Format, record, derived=frozenset()) -> dict:
     if fmt.kind == "roster":
         summary = f"{record.name} {record.id_number} {record.unit} {record.rank}"
     elif fmt.kind == "materials":
         summary = f"{record.id_number} 第{record.category[0]}类《{record.title}》{_date_text(record.formed_date)}形成"
     else:
         summary = f"{record.id_number} {_date_text(record.start)}—{_date_text(record.end) or '至今'} {record.unit_and_post}"
+        if record.kind != PeriodKind.POST:
+            how = "，据“其间”判定" if (record.sheet, record.row) in derived else ""
+            summary = f"［{record.kind}{how}］{summary}"
     return {"sheet": record.sheet, "row": record.row, "summary": summary}
+
+
+def _derived_records(part: PartResult) -> list:
+    if not part.derived:
+        return []
+    records = part.new + [r for r, _pk, _c in part.updated] + part.unchanged
+    return sorted((r for r in records if (r.sheet, r.row) in part.derived), key=lambda r: (r.sheet, r.row))
 
 
 def _changes(fmt: Format, changes: dict) -> list[dict]:
@@ -252,11 +278,24 @@ def _analyse(*, path, kind: str, progress: Progress | None = None) -> Analysis:
         return analysis
     for part in parts.values():
         analysis.parts.append(_DIFFERS[part.fmt.kind](part, ctx, analysis))
+        if part.derived:
+            analysis.warnings.append(_derived_warning(part))
     return analysis
 
 
+def _derived_warning(part: PartInput) -> str:
+    counts = Counter(r.kind for r in part.records if (r.sheet, r.row) in part.derived)
+    kinds = "、".join(f"{kind} {counts[kind]} 条" for kind in PeriodKind.nested() if counts[kind])
+    return (
+        f"{part.fmt.sheet_title}：{len(part.derived)} 条经历未填经历类型、单位及职务以“其间”开头，已判定为嵌套经历（{kinds}），"
+        "见预览中的“据“其间”判定”；判定有误的请在经历类型列填写后重新上传"
+    )
+
+
 def _classify(part: PartInput, existing: dict, key_of, fields: tuple[str, ...]) -> PartResult:
-    result = PartResult(fmt=part.fmt, sheets=part.sheets)
+    result = PartResult(fmt=part.fmt, sheets=part.sheets, derived=part.derived)
+    # Per sheet, where in ``fields`` the columns it lacks are: those keep their stored values.
+    kept = {sheet: [(i, name) for i, name in enumerate(fields) if name in absent] for sheet, absent in part.absent.items()}
     for record in part.records:
         key = key_of(record)
         found = existing.get(key) if key is not None else None
@@ -264,6 +303,10 @@ def _classify(part: PartInput, existing: dict, key_of, fields: tuple[str, ...]) 
             result.new.append(record)
             continue
         pk, stored = found
+        if kept.get(record.sheet):
+            restored = {name: stored[i] for i, name in kept[record.sheet] if stored[i] != getattr(record, name)}
+            if restored:
+                record = record._replace(**restored)
         changes = {}
         for name, old in zip(fields, stored, strict=True):
             new = getattr(record, name)
@@ -322,14 +365,32 @@ def _diff_materials(part: PartInput, ctx: Context, analysis: Analysis) -> PartRe
 def _diff_resume(part: PartInput, ctx: Context, analysis: Analysis) -> PartResult:
     cadres = {ctx.cadres[r.id_number][0] for r in part.records if r.id_number in ctx.cadres}
     existing = {}
+    by_text = {}  # (cadre, start, 单位及职务) → keys of the stored periods with that text
     for chunk in _chunks(cadres):
-        query = ResumePeriod.objects.filter(cadre_id__in=chunk).values_list("cadre_id", _raw("start"), "pk", _raw("end"), "unit_and_post", "proof_material")
+        query = ResumePeriod.objects.filter(cadre_id__in=chunk).values_list(
+            "cadre_id", _raw("start"), "pk", "kind", _raw("end"), "unit_and_post", "proof_material"
+        )
         for cadre, start, pk, *values in query:
-            existing[(cadre, start)] = (pk, tuple(values))
+            kind, _end, text, _proof = values
+            existing[(cadre, start, kind)] = (pk, tuple(values))
+            by_text.setdefault((cadre, start, text), []).append((cadre, start, kind))
 
     def key_of(record):
         cadre = ctx.cadres.get(record.id_number)
-        return None if cadre is None else (cadre[0], record.start)
+        return None if cadre is None else (cadre[0], record.start, record.kind)
+
+    # A period stored under one kind and found in the file, same start and same text, under
+    # another (a 其间 line imported before 经历类型 existed, or a kind corrected in the sheet) is
+    # that period reclassified, not a second one: unless the file still has it under its old kind.
+    in_file = {key_of(r) for r in part.records}
+    for record in part.records:
+        key = key_of(record)
+        if key is None or key in existing:
+            continue
+        for old_key in by_text.get((key[0], record.start, record.unit_and_post), ()):
+            if old_key not in in_file and old_key in existing:
+                existing[key] = existing.pop(old_key)
+                break
 
     return _classify(part, existing, key_of, RESUME_FIELDS)
 
@@ -495,17 +556,17 @@ def _apply_materials(part: PartResult, ctx: Context, progress: Progress) -> set[
 def _apply_resume(part: PartResult, ctx: Context, progress: Progress) -> set[int]:
     touched_cadres = set()
     if part.new:
-        insert = _Insert(ResumePeriod, ("cadre_id", "start", "end", "unit_and_post", "proof_material"))
+        insert = _Insert(ResumePeriod, ("cadre_id", "start", "kind", "end", "unit_and_post", "proof_material"))
         for batch in _chunks(part.new, INSERT_BATCH):
             rows = []
             for r in batch:
                 cadre = ctx.cadres[r.id_number][0]
                 touched_cadres.add(cadre)
-                rows.append((cadre, r.start, r.end, r.unit_and_post, r.proof_material))
+                rows.append((cadre, r.start, r.kind, r.end, r.unit_and_post, r.proof_material))
             insert.run(rows)
             progress.advance(len(batch))
     for batch in _chunks(part.updated, BATCH):
-        rows = [ResumePeriod(pk=pk, end=r.end, unit_and_post=r.unit_and_post, proof_material=r.proof_material) for r, pk, _c in batch]
+        rows = [ResumePeriod(pk=pk, kind=r.kind, end=r.end, unit_and_post=r.unit_and_post, proof_material=r.proof_material) for r, pk, _c in batch]
         ResumePeriod.objects.bulk_update(rows, RESUME_FIELDS, batch_size=BATCH)
         touched_cadres |= {ctx.cadres[r.id_number][0] for r, _pk, _c in batch}
         progress.advance(len(batch))

@@ -60,6 +60,10 @@ def template_workbook(kind: str) -> bytes:
         cell.fill = HEADER_FILL
     for column in fmt.columns:
         notes.append([column.header, "必填" if column.required else "选填", column.note, column.example])
+    if fmt.instructions:
+        notes.append([])
+        for line in fmt.instructions:
+            notes.append([line])
     for letter, width in zip("ABCD", (20, 10, 80, 22), strict=True):
         notes.column_dimensions[letter].width = width
     out = io.BytesIO()

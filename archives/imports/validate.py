@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from archives.dates import DateParseError, PartialDate
 from archives.idnumber import IDNumberError, parse_id_number
-from archives.models import Degree, Education, Gender, MaterialCategory, Rank, StudyMode
+from archives.models import Degree, Education, Gender, MaterialCategory, PeriodKind, Rank, StudyMode
 
 from .formats import FORMATS, INSTRUCTIONS_SHEET, Format, normalise_header
 from .reader import Sheet
@@ -144,6 +144,35 @@ def read_study_mode(value, ctx):
     return str(text)
 
 
+_PERIOD_KINDS_TEXT = "、".join(PeriodKind.values[:-1]) + "或" + PeriodKind.values[-1]
+
+
+def read_period_kind(value, ctx):
+    text = _nfkc(value)
+    if text not in PeriodKind.values:
+        raise CellError(f"经历类型“{_plain(value)}”应为{_PERIOD_KINDS_TEXT}")
+    return text
+
+
+# The 其间 rule (IMPORT_FORMATS.md): a line beginning with 其间 or （其间 is nested in the main
+# line; the words it uses tell which kind. NFKC turns （ into (.
+NESTED_PREFIXES = ("其间", "(其间")
+NESTED_WORDS = {
+    PeriodKind.STUDY: ("学习", "进修", "培训", "函授", "党校", "研究生班"),
+    PeriodKind.CONCURRENT: ("兼",),  # 兼任, 兼职, 兼 …
+    PeriodKind.SECONDMENT: ("挂职",),
+}
+
+
+def nested_kinds(text: str) -> tuple[str, ...] | None:
+    """None when ``text`` (a 单位及职务) is not a 其间 line; otherwise the nested kinds it names,
+    in PeriodKind order: one is the reading, none or several cannot be read safely."""
+    text = _nfkc(text)
+    if not text.startswith(NESTED_PREFIXES):
+        return None
+    return tuple(kind for kind, words in NESTED_WORDS.items() if any(word in text for word in words))
+
+
 def read_category(value, ctx):
     # Excel turns a typed 4-1 or 9-2 into a date (1 April, 2 September): take it back.
     key = f"{value.month}-{value.day}" if isinstance(value, dt.datetime) else _category_key(value)
@@ -189,6 +218,7 @@ CELL_READERS: dict[str, Callable] = {
     "education": read_education,
     "degree": read_degree,
     "study_mode": read_study_mode,
+    "period_kind": read_period_kind,
     "category": read_category,
     "pages": read_pages,
     "yes_no": read_yes_no,
@@ -196,7 +226,7 @@ CELL_READERS: dict[str, Callable] = {
 EMPTY = {"date": None, "pages": None, "yes_no": False, "category": None}
 # Readers whose columns repeat a few values over many rows (not names, ID numbers or free text);
 # their result depends only on the cell and the import's context, so it is kept per distinct value.
-REPEATING = {"gender", "unit", "rank", "date", "education", "degree", "study_mode", "category", "pages", "yes_no"}
+REPEATING = {"gender", "unit", "rank", "date", "education", "degree", "study_mode", "period_kind", "category", "pages", "yes_no"}
 CACHE_LIMIT = 50_000  # distinct values kept per column; past it, values are read every time
 
 _CN_NUMERALS = "一二三四五六七八九十"
@@ -256,6 +286,10 @@ class PartInput:
     records: list = field(default_factory=list)
     key_header: dict[str, str] = field(default_factory=dict)  # sheet → header of 身份证号 as written
     rows_read: int = 0
+    # sheet → optional columns it does not have: existing rows keep their stored values there
+    absent: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # (sheet, row) of résumé rows whose 经历类型 was read from a 其间 line, not written
+    derived: set[tuple[str, int]] = field(default_factory=set)
 
 
 def classify(sheet: Sheet) -> str | None:
@@ -320,6 +354,12 @@ class SheetValidator:
             self._issue(sheet.title, 1, header, "缺少必填列")
         if missing:
             return
+        # An optional column left out (an older template, a trimmed export) is not a column of
+        # empty cells: existing rows keep what is stored there. Key columns are never kept.
+        absent = [c for c in fmt.columns if not c.required and c.key not in positions and c.key not in fmt.key]
+        if absent:
+            part.absent[sheet.title] = tuple(c.key for c in absent)
+            self.warnings.append(f"工作表“{sheet.title}”没有以下选填列：{'、'.join(c.header for c in absent)}；已有数据的这些项保持原值，新增的留空")
         part.key_header[sheet.title] = positions["id_number"][1]
         plan = []
         for column in fmt.columns:
@@ -395,6 +435,15 @@ class SheetValidator:
     def _issue(self, sheet, row, column, reason):
         self.issues.append(Issue(sheet, row, column, reason))
 
+    def _has_issue(self, sheet, row, column) -> bool:
+        """Whether this row's cell in ``column`` was already refused (its issues are the last ones)."""
+        for issue in reversed(self.issues):
+            if issue.row != row or issue.sheet != sheet:
+                return False
+            if issue.column == column:
+                return True
+        return False
+
     # Row rules beyond single cells; each returns False after adding its issues.
 
     def _check_roster(self, title, number, values, positions) -> bool:
@@ -411,10 +460,29 @@ class SheetValidator:
     def _check_resume(self, title, number, values, positions) -> bool:
         fields = self.part.fmt.fields
         start, end = values[fields.index("start")], values[fields.index("end")]
+        ok = True
         if start is not None and end is not None and PartialDate.from_storage(end).is_before(PartialDate.from_storage(start)):
             self._issue(title, number, positions["end"][1], "终止时间早于起始时间")
-            return False
-        return True
+            ok = False
+        kind_at = fields.index("kind")
+        header = positions.get("kind", (None, "经历类型"))[1]
+        if values[kind_at] == "" and not self._has_issue(title, number, header):
+            # No 经历类型 written: the main line, unless the 其间 rule reads the line as nested.
+            kinds = nested_kinds(values[fields.index("unit_and_post")])
+            if kinds is None:
+                values[kind_at] = PeriodKind.POST.value
+            elif len(kinds) == 1:
+                values[kind_at] = kinds[0].value
+                self.part.derived.add((title, number))
+            else:
+                if kinds:
+                    named = "、".join(kinds)
+                    reason = f"单位及职务以“其间”开头，是嵌套经历，但同时写有{named}的字样，无法确定类型；请在经历类型列填写{named}之一"
+                else:
+                    reason = "单位及职务以“其间”开头，是嵌套经历，但看不出类型（没有学习、进修、培训、函授、党校、研究生班、兼、挂职等字样）；请在经历类型列填写在职学习、兼职或挂职"
+                self._issue(title, number, header, reason)
+                ok = False
+        return ok
 
 
 def check_references(parts: list[PartInput], ctx: Context, issues: list[Issue]) -> None:

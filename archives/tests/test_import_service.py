@@ -200,3 +200,91 @@ def test_new_rows_hold_what_the_models_would_have_saved(tmp_path):
     # A second import of the same files changes nothing.
     again = run(tmp_path, "roster", [roster_row(1, 入党时间="", 学位="", 学历认证报告编号="RZ1"), roster_row(2)], name="again.xlsx")
     assert again.analysis.counts()["unchanged"] == 2 and not CadreInfoChange.objects.exists()
+
+
+def test_the_full_time_graduation_date_is_current_information_previewed_and_kept_in_history(tmp_path, archivist):
+    run(tmp_path, "roster", [roster_row(1, 全日制毕业时间="")])
+    analysis = service.import_analyse(path=write(tmp_path / "r2.xlsx", "roster", [roster_row(1, 全日制毕业时间="1995.07.01")]), kind="roster")
+    preview = analysis.preview()["parts"][0]["updated"][0]
+    assert preview["changes"] == [{"field": "全日制毕业时间", "old": "", "new": "1995.07.01"}]
+    service.import_apply(analysis=analysis, user=archivist)
+    cadre = Cadre.objects.get()
+    assert cadre.full_time_graduation_date == PartialDate(1995, 7, 1)
+    change = CadreInfoChange.objects.get()
+    assert (change.field, change.field_label, change.old_value, change.new_value) == ("full_time_graduation_date", "全日制毕业时间", "", "1995.07.01")
+
+
+def test_an_optional_column_the_sheet_lacks_keeps_what_is_stored_while_an_empty_cell_clears_it(tmp_path):
+    from .import_helpers import MATERIAL_HEADERS, ROSTER_HEADERS
+
+    run(tmp_path, "roster", [roster_row(1, 全日制毕业时间="1995.07", 学历认证报告编号="RZ1"), roster_row(2)])
+    run(tmp_path, "materials", [material_row(1, 记载教育类别="在职")])
+    old_roster = [h for h in ROSTER_HEADERS if h not in ("全日制毕业时间", "学历认证报告编号")]
+    path = write(tmp_path / "old.xlsx", "roster", [roster_row(1, 职务="局长"), roster_row(3)], headers=old_roster)
+    outcome = import_file(path=path, kind="roster")
+    assert "工作表“干部名册”没有以下选填列：学历认证报告编号、全日制毕业时间；已有数据的这些项保持原值，新增的留空" in outcome.analysis.warnings
+    assert outcome.analysis.counts()["updated"] == 1
+    kept = Cadre.objects.get(id_number=id_for(1))
+    assert (kept.position, kept.full_time_graduation_date, kept.verification_number) == ("局长", PartialDate(1995, 7), "RZ1")
+    assert Cadre.objects.get(id_number=id_for(3)).full_time_graduation_date is None
+    assert list(CadreInfoChange.objects.values_list("field", flat=True)) == ["position"]
+
+    old_catalogue = [h for h in MATERIAL_HEADERS if h != "记载教育类别"]
+    again = import_file(path=write(tmp_path / "m.xlsx", "materials", [material_row(1)], headers=old_catalogue), kind="materials")
+    assert again.analysis.counts()["unchanged"] == 1 and Material.objects.get().recorded_study_mode == "在职"
+    run(tmp_path, "materials", [material_row(1, 记载教育类别="")], name="m2.xlsx")
+    assert Material.objects.get().recorded_study_mode == ""
+    run(tmp_path, "roster", [roster_row(1, 职务="局长", 全日制毕业时间="", 学历认证报告编号="RZ1")], name="r3.xlsx")
+    assert Cadre.objects.get(id_number=id_for(1)).full_time_graduation_date is None
+
+
+def test_nested_periods_are_upserted_by_id_start_and_kind(tmp_path):
+    cadre = CadreFactory(id_number=id_for(1))
+    rows = [
+        resume_row(1, 起始时间="2003.01", 终止时间="", 单位及职务="某局副局长"),
+        resume_row(1, 起始时间="2003.01", 终止时间="2005.01", 单位及职务="其间兼任某协会秘书长"),
+        resume_row(1, 起始时间="2004.09", 终止时间="2006.07", 单位及职务="其间：在省委党校在职大学学习", 证明材料="省委党校毕业证书"),
+    ]
+    first = run(tmp_path, "resume", rows)
+    assert first.analysis.counts()["new"] == 3
+    again = run(tmp_path, "resume", rows, name="again.xlsx")
+    assert again.analysis.counts() | {"parts": None} == {"rows": 3, "new": 0, "updated": 0, "unchanged": 3, "units_new": 0, "parts": None}
+    rows[1] = resume_row(1, 起始时间="2003.01", 终止时间="2006.01", 单位及职务="其间兼任某协会秘书长")
+    run(tmp_path, "resume", rows, name="third.xlsx")
+    periods = {p.kind: p for p in ResumePeriod.objects.filter(cadre=cadre)}
+    assert set(periods) == {"任职", "兼职", "在职学习"}
+    assert periods["兼职"].end == PartialDate(2006, 1) and periods["任职"].end is None
+    assert periods["在职学习"].nested and not periods["任职"].nested
+
+
+def test_a_period_found_again_under_another_kind_is_reclassified_not_duplicated(tmp_path):
+    from archives.tests.factories import ResumePeriodFactory
+
+    cadre = CadreFactory(id_number=id_for(1))
+    # Imported before 经历类型 existed: a 其间 line stored on the main line.
+    ResumePeriodFactory(cadre=cadre, start=PartialDate(2004, 9), end=PartialDate(2006, 7), unit_and_post="其间：在省委党校在职大学学习", kind="任职")
+    ResumePeriodFactory(cadre=cadre, start=PartialDate(2008, 1), end=PartialDate(2009, 1), unit_and_post="某协会秘书长", kind="兼职")
+    rows = [
+        resume_row(1, 起始时间="2004.09", 终止时间="2006.07", 单位及职务="其间：在省委党校在职大学学习"),
+        resume_row(1, 起始时间="2008.01", 终止时间="2009.01", 单位及职务="某协会秘书长", 经历类型="挂职"),
+    ]
+    analysis = service.import_analyse(path=write(tmp_path / "r.xlsx", "resume", rows), kind="resume")
+    assert analysis.counts()["updated"] == 2 and analysis.counts()["new"] == 0
+    changes = [u["changes"] for u in analysis.preview()["parts"][0]["updated"]]
+    assert changes == [[{"field": "经历类型", "old": "任职", "new": "在职学习"}], [{"field": "经历类型", "old": "兼职", "new": "挂职"}]]
+    service.import_apply(analysis=analysis)
+    assert sorted(ResumePeriod.objects.filter(cadre=cadre).values_list("kind", flat=True)) == ["在职学习", "挂职"]
+
+
+def test_a_period_kept_under_its_kind_in_the_file_is_not_reclassified(tmp_path):
+    from archives.tests.factories import ResumePeriodFactory
+
+    cadre = CadreFactory(id_number=id_for(1))
+    ResumePeriodFactory(cadre=cadre, start=PartialDate(2008, 1), end=None, unit_and_post="某乡党委书记", kind="任职")
+    rows = [
+        resume_row(1, 起始时间="2008.01", 终止时间="", 单位及职务="某乡党委书记"),
+        resume_row(1, 起始时间="2008.01", 终止时间="2010.01", 单位及职务="某乡党委书记", 经历类型="兼职"),
+    ]
+    outcome = run(tmp_path, "resume", rows)
+    assert outcome.analysis.counts()["new"] == 1 and outcome.analysis.counts()["unchanged"] == 1
+    assert sorted(ResumePeriod.objects.filter(cadre=cadre).values_list("kind", flat=True)) == ["任职", "兼职"]

@@ -11,7 +11,7 @@ from archives.imports.templates import error_workbook
 from archives.models import Cadre, Material, ResumePeriod, Unit
 from archives.tests.factories import CadreFactory
 
-from .import_helpers import MATERIAL_HEADERS, ROSTER_HEADERS, build_xlsx, id_for, material_row, roster_row, sheet_rows, write
+from .import_helpers import MATERIAL_HEADERS, ROSTER_HEADERS, build_xlsx, id_for, material_row, resume_row, roster_row, sheet_rows, write
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +309,111 @@ def test_an_invalid_file_writes_nothing_at_all(tmp_path):
     assert not outcome.analysis.valid and outcome.job is None
     assert not Cadre.objects.exists() and not Unit.objects.exists()
     assert not ResumePeriod.objects.exists()
+
+
+# --- the columns added for WORK-BEFORE-GRADUATION, EDU-MODE-MISMATCH and nested periods ---
+
+
+def test_the_full_time_graduation_date_reads_like_every_other_date(tmp_path):
+    import_file(path=write(tmp_path / "r.xlsx", "roster", [roster_row(1, 全日制毕业时间="1995年7月"), roster_row(2, 全日制毕业时间="")]), kind="roster")
+    first, second = Cadre.objects.order_by("id_number")
+    assert first.full_time_graduation_date == PartialDate(1995, 7) and first.full_time_graduation_date.precision == "month"
+    assert second.full_time_graduation_date is None
+    analysis = analyse(tmp_path, "roster", [roster_row(1, 全日制毕业时间="1995.13"), roster_row(2, 全日制毕业时间="2999.07")])
+    assert [(i.row, i.column) for i in analysis.issues] == [(2, "全日制毕业时间"), (3, "全日制毕业时间")]
+    assert "月份 13 不存在" in analysis.issues[0].reason and "晚于今天" in analysis.issues[1].reason
+
+
+def test_the_recorded_study_mode_of_a_material_is_full_time_or_in_service(tmp_path):
+    cadre = CadreFactory(id_number=id_for(1))
+    rows = [material_row(1, 记载教育类别="在职"), material_row(1, 材料名称="毕业生登记表", 记载教育类别="全日制"), material_row(1, 材料名称="学籍表")]
+    assert import_file(path=write(tmp_path / "m.xlsx", "materials", rows), kind="materials").analysis.valid
+    modes = dict(Material.objects.filter(dossier=cadre.dossier).values_list("title", "recorded_study_mode"))
+    assert modes == {"干部履历表": "在职", "毕业生登记表": "全日制", "学籍表": ""}
+    analysis = analyse(tmp_path, "materials", [material_row(1, 记载教育类别="函授"), material_row(1, 材料名称="b", 记载教育类别="全日制教育")])
+    assert lines(analysis) == ["第2行 记载教育类别: 教育类别“函授”应为“全日制”或“在职”"]
+
+
+def resume(seq=1, **overrides):
+    return resume_row(seq, **{"终止时间": "", **overrides})
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "kind"),
+    [
+        ("某县组织部干部科科员", "", "任职"),
+        ("其间：2005.09—2008.07在省委党校经济管理专业在职大学学习", "", "在职学习"),
+        ("（其间：2001.09—2003.07参加安徽大学法学专业函授本科学习）", "", "在职学习"),
+        ("(其间在县委党校中青年干部培训班学习)", "", "在职学习"),
+        ("其间：参加中央党校研究生班", "", "在职学习"),
+        ("其间兼任县关心下一代工作委员会副主任", "", "兼职"),
+        ("（其间：2015.03—2016.03挂职任某乡党委副书记）", "", "挂职"),
+        (" 其间 挂职锻炼", "", "挂职"),
+        ("其间：2005.09—2008.07在省委党校学习", "挂职", "挂职"),  # an explicit 经历类型 wins
+        ("其间借调省委组织部工作", "任职", "任职"),
+        ("某乡副乡长（兼任武装部部长）", "", "任职"),  # only a line that begins with 其间 is nested
+        ("县委党校教师", " 兼职 ", "兼职"),
+    ],
+)
+def test_the_kind_of_a_period_is_written_or_read_from_a_qijian_line(tmp_path, text, written, kind):
+    CadreFactory(id_number=id_for(1))
+    outcome = import_file(path=write(tmp_path / "r.xlsx", "resume", [resume(单位及职务=text, 经历类型=written)]), kind="resume")
+    assert outcome.analysis.valid, lines(outcome.analysis)
+    assert ResumePeriod.objects.get().kind == kind
+
+
+def test_a_qijian_line_that_names_no_kind_or_several_is_refused_with_a_reason(tmp_path):
+    CadreFactory(id_number=id_for(1))
+    rows = [
+        resume(单位及职务="其间：2012.02—2013.02借调省委组织部工作"),
+        resume(起始时间="2001.01", 单位及职务="（其间挂职锻炼，参加培训）"),
+        resume(起始时间="2002.01", 经历类型="借调", 单位及职务="其间借调"),
+    ]
+    analysis = analyse(tmp_path, "resume", rows)
+    assert [(i.row, i.column) for i in analysis.issues] == [(2, "经历类型"), (3, "经历类型"), (4, "经历类型")]
+    assert "看不出类型" in analysis.issues[0].reason and "请在经历类型列填写在职学习、兼职或挂职" in analysis.issues[0].reason
+    assert "同时写有在职学习、挂职的字样" in analysis.issues[1].reason
+    assert analysis.issues[2].reason == "经历类型“借调”应为任职、在职学习、兼职或挂职"  # refused once, not read from the text too
+
+
+def test_a_main_period_and_a_nested_one_may_start_the_same_month_but_not_two_of_a_kind(tmp_path):
+    CadreFactory(id_number=id_for(1))
+    rows = [
+        resume(起始时间="2010.03", 终止时间="", 单位及职务="某乡乡长"),
+        resume(起始时间="2010.03", 终止时间="2012.03", 单位及职务="其间兼任乡武装部第一书记"),
+        resume(起始时间="2010.03", 终止时间="2011.03", 单位及职务="某乡人大主席团主席", 经历类型="兼职"),
+    ]
+    analysis = analyse(tmp_path, "resume", rows)
+    assert lines(analysis) == ["第4行 身份证号: 与第3行重复（身份证号、起始时间、经历类型相同）"]
+    assert import_file(path=write(tmp_path / "ok.xlsx", "resume", rows[:2]), kind="resume").analysis.valid
+    assert sorted(ResumePeriod.objects.values_list("kind", flat=True)) == ["任职", "兼职"]
+
+
+def test_kinds_read_from_qijian_lines_are_reported_and_shown_in_the_preview(tmp_path):
+    CadreFactory(id_number=id_for(1))
+    rows = [
+        resume(起始时间="2000.01", 终止时间="", 单位及职务="某局科员"),
+        resume(起始时间="2003.09", 终止时间="2006.07", 单位及职务="其间：在省委党校在职大学学习"),
+        resume(起始时间="2008.01", 终止时间="2009.01", 单位及职务="其间挂职任某乡副乡长"),
+        resume(起始时间="2009.05", 终止时间="2010.01", 单位及职务="在某协会任职", 经历类型="兼职"),
+    ]
+    analysis = analyse(tmp_path, "resume", rows)
+    assert analysis.valid, lines(analysis)
+    assert any("2 条经历未填经历类型" in w and "在职学习 1 条、挂职 1 条" in w for w in analysis.warnings), analysis.warnings
+    preview = analysis.preview()["parts"][0]
+    summaries = [s["summary"] for s in preview["new"]]
+    assert summaries[0].startswith(id_for(1)) and summaries[1].startswith("［在职学习，据“其间”判定］")
+    assert summaries[3].startswith("［兼职］")  # written, not read
+    assert [s["row"] for s in preview["derived"]] == [3, 4]
+
+
+def test_a_file_without_the_kind_column_reads_every_line(tmp_path):
+    from .import_helpers import RESUME_HEADERS
+
+    CadreFactory(id_number=id_for(1))
+    headers = [h for h in RESUME_HEADERS if h != "经历类型"]
+    rows = [resume(起始时间="2000.01", 单位及职务="某局科员"), resume(起始时间="2001.01", 单位及职务="其间参加函授学习")]
+    outcome = import_file(path=write(tmp_path / "r.xlsx", "resume", rows, headers=headers), kind="resume")
+    assert outcome.analysis.valid, lines(outcome.analysis)
+    assert sorted(ResumePeriod.objects.values_list("kind", flat=True)) == ["任职", "在职学习"]
+    assert not any("没有以下选填列" in w for w in outcome.analysis.warnings)  # the kind is read, not kept

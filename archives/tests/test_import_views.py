@@ -236,3 +236,48 @@ def test_a_real_worker_runs_an_import(worker_media, celery_worker_process, archi
         time.sleep(0.2)
     assert job.status == ImportJob.Status.SUCCEEDED and job.progress_percent == 100
     assert Cadre.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "note"),
+    [("roster", "全日制毕业时间", "比对参加工作时间"), ("materials", "记载教育类别", "全日制或在职"), ("resume", "经历类型", "其间")],
+)
+def test_each_template_has_its_new_column_with_a_note(client, archivist, kind, header, note):
+    client.force_login(archivist)
+    book = load_workbook(io.BytesIO(client.get(f"/archives/templates/{kind}.xlsx").content))
+    cell = next(c for c in book.worksheets[0][1] if c.value == header)
+    assert note in cell.comment.text
+    text = " ".join(str(c.value) for row in book["填写说明"].iter_rows() for c in row if c.value)
+    assert header in text and note in text
+
+
+def test_the_resume_template_imports_as_it_is_once_its_cadre_exists(client, archivist):
+    from archives.imports.formats import EXAMPLE_ID
+    from archives.models import ResumePeriod
+    from archives.tests.factories import CadreFactory
+
+    CadreFactory(id_number=EXAMPLE_ID)
+    client.force_login(archivist)
+    content = client.get("/archives/templates/resume.xlsx").content
+    client.post(reverse("archives:import_upload"), {"kind": "resume", "file": SimpleUploadedFile("t.xlsx", content)})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.PREVIEWED, job.errors
+    client.post(reverse("archives:import_confirm", args=[job.pk]))
+    assert ResumePeriod.objects.get().kind == "任职"
+
+
+def test_the_preview_lists_the_lines_read_as_nested(client, archivist):
+    from .import_helpers import RESUME_HEADERS, id_for, resume_row
+
+    client.force_login(archivist)
+    upload(client, "roster", [roster_row(1)])
+    client.post(reverse("archives:import_confirm", args=[ImportJob.objects.get().pk]))
+    rows = [resume_row(1, 终止时间=""), resume_row(1, 起始时间="1996.09", 终止时间="1998.07", 单位及职务="其间：参加省委党校函授大专学习")]
+    content = build_xlsx({"干部经历": sheet_rows(RESUME_HEADERS, rows)})
+    client.post(reverse("archives:import_upload"), {"kind": "resume", "file": SimpleUploadedFile("经历.xlsx", content)})
+    job = ImportJob.objects.latest("pk")
+    assert job.status == ImportJob.Status.PREVIEWED, job.errors
+    page = client.get(reverse("archives:import_detail", args=[job.pk])).content.decode()
+    assert "据“其间”判定为嵌套经历的行" in page
+    assert f"第3行 ［在职学习，据“其间”判定］{id_for(1)} 1996.09—1998.07" in page
+    assert "1 条经历未填经历类型" in page

@@ -107,6 +107,22 @@ def test_the_case_page_shows_everything_side_by_side(client, case, auditor):
         assert text in html, text
 
 
+def test_the_case_page_shows_nested_periods_under_their_post_and_on_their_own_timeline_row(client, case, auditor):
+    cadre = case.dossier.cadre
+    ResumePeriodFactory(cadre=cadre, start=PartialDate(1995, 7), end=PartialDate(2004, 12), unit_and_post="某乡干事")
+    ResumePeriodFactory(cadre=cadre, start=PartialDate(2005, 1), end=None, unit_and_post="某局副局长")
+    ResumePeriodFactory(cadre=cadre, start=PartialDate(2005, 1), end=PartialDate(2007, 1), unit_and_post="其间兼任某协会秘书长", kind="兼职")
+    ResumePeriodFactory(cadre=cadre, start=PartialDate(1993, 9), end=PartialDate(1994, 7), unit_and_post="其间：参加县委党校培训", kind="在职学习")
+    client.force_login(auditor)
+    html = client.get(reverse("audits:case_detail", args=[case.pk])).content.decode()
+    assert '<span class="badge text-bg-secondary">兼职</span> 其间兼任某协会秘书长' in html
+    assert html.index("某局副局长") < html.index("其间兼任某协会秘书长")
+    assert "timeline-row timeline-nested" in html and "兼职·其间兼任某协会秘书长" in html
+    assert "经历连续，无空档或重叠" in html  # the nested period starting with the post is no overlap
+    assert "超出任职经历范围" in html and "在职学习“其间：参加县委党校培训”（1993.09—1994.07）不在任职经历的起止范围之内" in html
+    assert "修改</a>" not in html  # editing the résumé is the archivist's, on the dossier page
+
+
 def test_the_chief_sees_no_auditor_buttons(client, case, chief):
     client.force_login(chief)
     html = client.get(reverse("audits:case_detail", args=[case.pk])).content.decode()

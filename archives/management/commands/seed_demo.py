@@ -74,6 +74,7 @@ def seed_archives(count: int, seed: int) -> int:
                 major=p.major,
                 study_mode=p.study_mode,
                 verification_number=p.verification,
+                full_time_graduation_date=p.graduation,
             )
             for p in people
         ]
@@ -102,12 +103,21 @@ def seed_archives(count: int, seed: int) -> int:
                     recorded_work_start_date=m.work,
                     recorded_party_date=m.party,
                     recorded_education=m.education,
+                    recorded_study_mode=m.study_mode,
                     altered=m.altered,
+                    note=m.note,
                 )
             )
         for period in p.periods:
             periods.append(
-                ResumePeriod(cadre_id=by_id[p.id_number], start=period.start, end=period.end, unit_and_post=period.unit_and_post, proof_material=period.proof)
+                ResumePeriod(
+                    cadre_id=by_id[p.id_number],
+                    start=period.start,
+                    end=period.end,
+                    unit_and_post=period.unit_and_post,
+                    proof_material=period.proof,
+                    kind=period.kind,
+                )
             )
     Material.objects.bulk_create(materials, batch_size=2000)
     ResumePeriod.objects.bulk_create(periods, batch_size=2000)
