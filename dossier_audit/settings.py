@@ -46,6 +46,21 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 if not DEBUG and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 32 characters in production")
 
+# --- audit log: the HMAC chain's key and its signed checkpoints (issue 11) -----
+# The key lives only in the environment, never in the database: without it nobody who can
+# write to the database can recompute the chain (README: Security notes).
+DEVELOPMENT_AUDIT_LOG_KEY = "dev-insecure-audit-log-key-change-me-in-production-0123456789"
+AUDIT_LOG_KEY = os.environ.get("AUDIT_LOG_KEY") or DEVELOPMENT_AUDIT_LOG_KEY
+if not DEBUG and AUDIT_LOG_KEY == DEVELOPMENT_AUDIT_LOG_KEY:
+    raise ImproperlyConfigured("DJANGO_DEBUG=0 requires AUDIT_LOG_KEY to be set to a secret value")
+if not DEBUG and len(AUDIT_LOG_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_LOG_KEY must be at least 32 characters in production")
+if not DEBUG and AUDIT_LOG_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_LOG_KEY must differ from DJANGO_SECRET_KEY")
+# Signed checkpoints (count and last hash) are written here, outside the database and outside
+# anything the web server serves; copy them off the machine too (README: Backup and restore).
+AUDIT_LOG_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_LOG_CHECKPOINT_DIR") or BASE_DIR / "var" / "audit_log_checkpoints")
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
