@@ -4,6 +4,7 @@ Strict helpers: a malformed value is an error at start-up, never a silent defaul
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -145,6 +146,31 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# --- login lockout and session timeouts (issue 11; archives/login_security.py) ------------
+# django-axes: LOGIN_FAILURE_LIMIT failed logins for one username, or from one address, lock
+# that username or that address for LOGIN_LOCKOUT_MINUTES (README: Security notes). axes goes
+# before archives so that its receivers run first and the audit log sees the lockout.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("archives"), "axes")
+AUTHENTICATION_BACKENDS = ["archives.login_security.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["archives.login_security.SessionTimeoutMiddleware", "axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks it
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # locked for 30 minutes from the lockout
+# A success does not clear earlier failures: it would let someone with an account of their own
+# clear their address's count between guesses at another's password. Failures expire instead.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "archives.login_security.lockout_response"  # registration/locked_out.html, 429
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are already in the audit log
+AXES_CLIENT_IP_CALLABLE = "archives.login_security.client_ip"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged as warnings
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+CLIENT_IP_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
+# seconds after login whatever the activity (DJANGO_SESSION_AGE, also the cookie's server-side age).
+SESSION_IDLE_TIMEOUT = env_int("DJANGO_SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = SESSION_COOKIE_AGE
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -219,3 +245,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+# axes reports each failed login and lockout as a warning; its per-request INFO lines are noise.
+LOGGING["loggers"] = {"axes": {"level": "WARNING"}}
