@@ -171,6 +171,24 @@ CLIENT_IP_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 SESSION_IDLE_TIMEOUT = env_int("DJANGO_SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = SESSION_COOKIE_AGE
 
+# --- HTTPS in production: redirect and HSTS (issue 11) ------------------------------------
+# On whenever DJANGO_DEBUG=0; DJANGO_HTTPS=0 turns both off for a plain-HTTP intranet test (with
+# DJANGO_SECURE_COOKIES=0), never in production. Behind a TLS-terminating proxy, set
+# DJANGO_PROXY_SSL_HEADER=1 so that Django knows the request came in over HTTPS.
+if not DEBUG:
+    HTTPS = env_bool("DJANGO_HTTPS", True)
+    SECURE_SSL_REDIRECT = HTTPS
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitors probe it on the plain port
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    if env_bool("DJANGO_PROXY_SSL_HEADER", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_HSTS_PRELOAD:
+        # security.W021 asks for `preload`, which only matters for a public domain submitted to
+        # the browsers' preload list; an intranet host cannot be. DJANGO_HSTS_PRELOAD=1 if yours is.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
