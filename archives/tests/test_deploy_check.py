@@ -21,8 +21,17 @@ def production_env(**extra):
     }
 
 
+def run(*args, env):
+    # Our own interpreter with fixed arguments: a fresh process reads the settings from `env`.
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=120)  # noqa: S603
+
+
 def manage(*args, env):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=120)
+    return run("manage.py", *args, env=env)
+
+
+def setting(code, env):
+    return run("-c", f"import dossier_audit.settings as s; {code}", env=env).stdout.strip()
 
 
 def test_check_deploy_passes_at_warning_level_with_production_settings():
@@ -39,10 +48,7 @@ def test_check_deploy_passes_at_warning_level_with_production_settings():
     ],
 )
 def test_production_redirects_to_https_and_sends_hsts(code, expected):
-    result = subprocess.run(
-        [sys.executable, "-c", f"import dossier_audit.settings as s; {code}"], cwd=ROOT, env=production_env(), capture_output=True, text=True, check=False
-    )
-    assert result.stdout.strip() == expected, result.stderr
+    assert setting(code, production_env()) == expected
 
 
 def test_a_plain_http_intranet_test_switches_https_off_and_the_check_says_so():
@@ -53,13 +59,9 @@ def test_a_plain_http_intranet_test_switches_https_off_and_the_check_says_so():
 
 
 def test_behind_a_tls_proxy_the_forwarded_scheme_is_trusted_only_when_told():
-    code = "import dossier_audit.settings as s; print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
-    plain = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, check=False)
-    proxied = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=production_env(DJANGO_PROXY_SSL_HEADER="1"), capture_output=True, text=True, check=False
-    )
-    assert plain.stdout.strip() == "None"
-    assert proxied.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    code = "print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
+    assert setting(code, production_env()) == "None"
+    assert setting(code, production_env(DJANGO_PROXY_SSL_HEADER="1")) == "('HTTP_X_FORWARDED_PROTO', 'https')"
 
 
 @pytest.mark.django_db
