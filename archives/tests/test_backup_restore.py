@@ -57,6 +57,12 @@ def backup(out: Path) -> str:
     return stdout.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _sqlite_only(request):
+    if connection.vendor != "sqlite" and request.node.get_closest_marker("postgres") is None:
+        pytest.skip("backup_sqlite copies a SQLite database; PostgreSQL is backed up with pg_dump (README)")
+
+
 def test_a_restored_backup_holds_the_same_records_and_verifies_its_audit_log(archivist, settings, tmp_path):
     for cadre in CadreFactory.create_batch(3):
         audit_log_append(actor=archivist, action=AuditLogEntry.Action.DOSSIER_OPEN, summary="查阅", obj=cadre.dossier)
@@ -96,8 +102,15 @@ def test_after_restoring_an_older_backup_the_later_checkpoints_name_what_was_los
     assert manage_on(restored, settings, "verify_audit_log").returncode == 0
 
 
-def test_the_backup_never_overwrites_and_is_for_sqlite_only(tmp_path):
+def test_the_backup_never_overwrites(tmp_path):
     (tmp_path / "exists.sqlite3").write_text("an older backup")
     with pytest.raises(CommandError, match="已存在"):
         backup(tmp_path / "exists.sqlite3")
     assert (tmp_path / "exists.sqlite3").read_text() == "an older backup"
+
+
+@pytest.mark.postgres
+def test_on_postgresql_it_refuses_and_points_to_pg_dump(tmp_path):
+    with pytest.raises(CommandError, match="pg_dump"):
+        backup(tmp_path / "backup.sqlite3")
+    assert not (tmp_path / "backup.sqlite3").exists()
