@@ -59,6 +59,11 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Security lint of the product's code; bandit.yaml gives the reason for every exception.
+.PHONY: security
+security: setup
+	$(VENV)/bin/bandit -q -c bandit.yaml -r archives audits reports dossier_audit manage.py
+
 migrate-check: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -73,7 +78,7 @@ test-postgres: setup sysdeps
 	elif [ "$$DA_REQUIRE_SERVICES" = 1 ]; then echo "PostgreSQL is required but not reachable on 127.0.0.1:5432"; exit 1; \
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipping the PostgreSQL run (CI requires it)"; fi
 
-test: lint migrate-check test-postgres test-sqlite
+test: lint security migrate-check test-postgres test-sqlite
 
 worker: setup
 	$(VENV)/bin/celery -A dossier_audit worker -l info

@@ -66,6 +66,12 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _audit_log_checkpoint_dir(settings, tmp_path):
+    # Each test its own checkpoints: never the developer's var/ (another database's log).
+    settings.AUDIT_LOG_CHECKPOINT_DIR = tmp_path / "audit_log_checkpoints"
+
+
 @pytest.fixture
 def auditor(db):
     return UserFactory(username="auditor_a", first_name="张审核", roles=[Role.AUDITOR])

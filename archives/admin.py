@@ -179,3 +179,6 @@ class AuditLogEntryAdmin(ReadOnlyAdmin):
     list_display = ["seq", "at", "actor_name", "action", "summary"]
     list_filter = ["action"]
     search_fields = ["actor_name", "summary", "object_id"]
+
+
+from . import admin_lockout  # noqa: E402, F401 (login lockouts: axes' attempts, unlocks logged)

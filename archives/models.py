@@ -532,8 +532,9 @@ class ImportJob(models.Model):
 
 class AuditLogEntry(models.Model):
     """审计日志: one security-relevant event (login, dossier opened, case moved, information
-    changed, report downloaded). Each entry carries the SHA-256 of its content and of the
-    previous entry, so altering or deleting any entry breaks the chain (verify_audit_log)."""
+    changed, report downloaded). Each entry carries an HMAC-SHA256 of its content and of the
+    previous entry's hash, keyed with AUDIT_LOG_KEY (never stored here), so altering or deleting
+    any entry breaks the chain (verify_audit_log, which also checks signed checkpoints)."""
 
     class Action(models.TextChoices):
         LOGIN = "login", _("登录")
@@ -545,6 +546,7 @@ class AuditLogEntry(models.Model):
         REPORT_DOWNLOAD = "report_download", _("下载报告")
         IMPORT = "import", _("导入数据")
         ACCOUNT = "account", _("账号变更")
+        SYSTEM = "system", _("系统维护")  # the log's own maintenance (migration 0008 re-signing it)
 
     seq = models.PositiveBigIntegerField(_("序号"), unique=True, editable=False)
     at = models.DateTimeField(_("时间"), editable=False)

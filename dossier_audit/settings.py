@@ -4,6 +4,7 @@ Strict helpers: a malformed value is an error at start-up, never a silent defaul
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,21 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_DEBUG=0 requires DJANGO_SECRET_KEY to be set to a secret value")
 if not DEBUG and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 32 characters in production")
+
+# --- audit log: the HMAC chain's key and its signed checkpoints (issue 11) -----
+# The key lives only in the environment, never in the database: without it nobody who can
+# write to the database can recompute the chain (README: Security notes).
+DEVELOPMENT_AUDIT_LOG_KEY = "dev-insecure-audit-log-key-change-me-in-production-0123456789"
+AUDIT_LOG_KEY = os.environ.get("AUDIT_LOG_KEY") or DEVELOPMENT_AUDIT_LOG_KEY
+if not DEBUG and AUDIT_LOG_KEY == DEVELOPMENT_AUDIT_LOG_KEY:
+    raise ImproperlyConfigured("DJANGO_DEBUG=0 requires AUDIT_LOG_KEY to be set to a secret value")
+if not DEBUG and len(AUDIT_LOG_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_LOG_KEY must be at least 32 characters in production")
+if not DEBUG and AUDIT_LOG_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_LOG_KEY must differ from DJANGO_SECRET_KEY")
+# Signed checkpoints (count and last hash) are written here, outside the database and outside
+# anything the web server serves; copy them off the machine too (README: Backup and restore).
+AUDIT_LOG_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_LOG_CHECKPOINT_DIR") or BASE_DIR / "var" / "audit_log_checkpoints")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
@@ -130,6 +146,49 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# --- login lockout and session timeouts (issue 11; archives/login_security.py) ------------
+# django-axes: LOGIN_FAILURE_LIMIT failed logins for one username, or from one address, lock
+# that username or that address for LOGIN_LOCKOUT_MINUTES (README: Security notes). axes goes
+# before archives so that its receivers run first and the audit log sees the lockout.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("archives"), "axes")
+AUTHENTICATION_BACKENDS = ["archives.login_security.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["archives.login_security.SessionTimeoutMiddleware", "axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks it
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # locked for 30 minutes from the lockout
+# A success does not clear earlier failures: it would let someone with an account of their own
+# clear their address's count between guesses at another's password. Failures expire instead.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "archives.login_security.lockout_response"  # registration/locked_out.html, 429
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are already in the audit log
+AXES_CLIENT_IP_CALLABLE = "archives.login_security.client_ip"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged as warnings
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+CLIENT_IP_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
+# seconds after login whatever the activity (DJANGO_SESSION_AGE, also the cookie's server-side age).
+SESSION_IDLE_TIMEOUT = env_int("DJANGO_SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = SESSION_COOKIE_AGE
+
+# --- HTTPS in production: redirect and HSTS (issue 11) ------------------------------------
+# On whenever DJANGO_DEBUG=0; DJANGO_HTTPS=0 turns both off for a plain-HTTP intranet test (with
+# DJANGO_SECURE_COOKIES=0), never in production. Behind a TLS-terminating proxy, set
+# DJANGO_PROXY_SSL_HEADER=1 so that Django knows the request came in over HTTPS.
+if not DEBUG:
+    HTTPS = env_bool("DJANGO_HTTPS", True)
+    SECURE_SSL_REDIRECT = HTTPS
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitors probe it on the plain port
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    if env_bool("DJANGO_PROXY_SSL_HEADER", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_HSTS_PRELOAD:
+        # security.W021 asks for `preload`, which only matters for a public domain submitted to
+        # the browsers' preload list; an intranet host cannot be. DJANGO_HSTS_PRELOAD=1 if yours is.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -207,3 +266,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+# axes reports each failed login and lockout as a warning; its per-request INFO lines are noise.
+LOGGING["loggers"] = {"axes": {"level": "WARNING"}}

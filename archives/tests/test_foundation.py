@@ -265,7 +265,7 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
 
 def test_production_refuses_the_development_secret_key():
     code = "import dossier_audit.settings"
-    env = {"DJANGO_DEBUG": "0", "PATH": "/usr/bin:/bin"}
+    env = {"DJANGO_DEBUG": "0", "PATH": "/usr/bin:/bin", "AUDIT_LOG_KEY": "k" * 40}  # required too (test_audit_log_tamper)
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
