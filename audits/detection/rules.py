@@ -252,7 +252,15 @@ def _combine(group: list[Finding]) -> Finding:
     for f in group:
         for material_id, value in f.citations:
             cited.setdefault(material_id, value)
-    recorded = dict.fromkeys(item for f in group for item in f.recorded_values.split("；") if item)
+    # "《材料》：value" once per material, "（涂改）" and the like kept when a rule adds it.
+    recorded: dict[str, str] = {}
+    for item in (item for f in group for item in f.recorded_values.split("；") if item):
+        key = item.partition("：")[0]
+        have = recorded.get(key)
+        if have is None or item.startswith(have):
+            recorded[key] = item
+        elif not have.startswith(item):
+            recorded[item] = item
     return Finding(
         rule=rules[0],
         category=first.category,
@@ -261,7 +269,7 @@ def _combine(group: list[Finding]) -> Finding:
         notes=tuple(dict.fromkeys(note for f in group for note in f.notes)),
         severity=HIGH if any(f.severity == HIGH for f in group) else NORMAL,
         current_value=next((f.current_value for f in group if f.current_value), ""),
-        recorded_values="；".join(recorded),
+        recorded_values="；".join(recorded.values()),
         citations=tuple(cited.items()),
         rules=rules,
     )
@@ -456,12 +464,13 @@ def _disagree(cadre, spec: Field, *, rule: str) -> list[Finding]:
     if len(values) < 2:
         return []
     current = getattr(cadre, spec.attribute)
-    shown = "、".join(v.chinese() for v in values)
+    ordered = _sorted_by_formed(recording)
+    shown = "、".join(f"{v.chinese()}（{'、'.join(m.citation() for m in ordered if getattr(m, spec.attribute).matches(v))}）" for v in values)
     return [
         _finding(
             rule,
             spec.subject,
-            f"档案材料记载的{spec.label}不一致，共有{len(values)}种：{shown}（{_list_values(recording, spec.attribute)}）",
+            f"档案材料记载的{spec.label}不一致，共有{len(values)}种：{shown}",
             current_value=str(current) if current else "",
             recorded_values=_recorded_values(recording, spec.attribute),
             citations=_citations(recording, spec.attribute),
@@ -474,12 +483,12 @@ def _altered(cadre, spec: Field, *, rule: str) -> list[Finding]:
     if not altered:
         return []
     current = getattr(cadre, spec.attribute)
-    items = "、".join(f"{m.citation()}（记载{spec.label}为{_value_text(getattr(m, spec.attribute))}）" for m in _sorted_by_formed(altered))
+    items = "、".join(f"{m.citation()}记载{spec.label}为{_value_text(getattr(m, spec.attribute))}" for m in _sorted_by_formed(altered))
     return [
         _finding(
             rule,
             spec.subject,
-            f"材料{items}有涂改痕迹",
+            f"材料{items}，{'均' if len(altered) > 1 else ''}有涂改痕迹",
             notes=("需核实涂改是否经批准。",),
             current_value=str(current) if current else "",
             recorded_values=_recorded_values(altered, spec.attribute, "（涂改）"),
