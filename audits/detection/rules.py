@@ -175,7 +175,12 @@ def _earliest_differs(cadre, spec: Field, *, rule: str, basis: str, severity_if_
 
 def _disagree(cadre, spec: Field, *, rule: str) -> list[Finding]:
     recording = cadre.views[spec.attribute].recording
-    values = distinct_dates(getattr(m, spec.attribute) for m in recording)
+    if len(recording) < 2:
+        return []
+    recorded = [getattr(m, spec.attribute) for m in recording]
+    if recorded.count(recorded[0]) == len(recorded):
+        return []  # the usual dossier: every material writes the same date the same way
+    values = distinct_dates(recorded)
     if len(values) < 2:
         return []
     current = getattr(cadre, spec.attribute)
@@ -523,8 +528,10 @@ def _normalise_title(text: str) -> str:
     return re.sub(r"\s+", "", text).strip('《》〈〉"“”')
 
 
-def proof_names(proof: str) -> list[str]:
-    return [name for name in (_normalise_title(part) for part in _PROOF_SEPARATORS.split(proof or "")) if name]
+@lru_cache(maxsize=4096)
+def proof_names(proof: str) -> tuple[str, ...]:
+    """The material names a 证明材料 cell gives (the same few cells recur across a county)."""
+    return tuple(name for name in (_normalise_title(part) for part in _PROOF_SEPARATORS.split(proof or "")) if name)
 
 
 def _period_clause(p: PeriodSnapshot) -> str:
