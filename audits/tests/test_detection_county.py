@@ -1,6 +1,7 @@
 """False alarms as a test: a county of realistic dossiers (fixed seed, ``county.py``) in which
 detection must find exactly the planted problems — recall and precision 1.0 per category."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -86,6 +87,8 @@ def test_findings_of_the_county_speak_plainly(county):
         message = finding["message"]
         assert message.count("（规则") == 1 and message.endswith(f"（规则 {'、'.join(finding['rules'])}）")
         assert "None" not in message
+        # The 认定表 prints the first sentence: every reason, no rule code.
+        assert re.search(r"[A-Z]+-[A-Z]", message.partition("。")[0]) is None
         if by_id_number[finding["id_number"]].plant == "AGE-EARLIEST settled":
             assert "认定结论不一致" in message
         if by_id_number[finding["id_number"]].plant == "WORK-BEFORE-GRADUATION":
