@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_detection.py [--dossiers 10000] [--small 1000] [--write-results]
 
-Builds, with bulk_create, a county of N dossiers (about 15 materials and 5 résumé periods each,
-a fifth of them with a planted discrepancy) in a fresh SQLite database in a temporary folder
+Builds, with bulk_create, a county of N dossiers (about 15 materials and 5 main-line résumé
+periods each, a nested in-service study period in a third of them, a fifth of them with a
+planted discrepancy) in a fresh SQLite database in a temporary folder
 (``--configured-database`` uses DATABASE_URL instead: give it an empty database), opens one
 campaign over all of them and one over the first ``--small``, then measures:
 
@@ -65,6 +66,7 @@ def build(dossiers: int, seed: int = 20261125) -> dict:
         year, month, day = rng.randint(1962, 1998), rng.randint(1, 12), rng.randint(1, 28)
         first17 = f"{341100 + seq // 499 % 99:06d}{year:04d}{month:02d}{day:02d}{(seq % 499) * 2 + 1:03d}"
         education = rng.choice(EDUCATION)
+        work = D(year + rng.randint(18, 23), rng.randint(1, 12))
         cadres.append(
             Cadre(
                 name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
@@ -73,9 +75,11 @@ def build(dossiers: int, seed: int = 20261125) -> dict:
                 unit=rng.choice(units),
                 rank="科员",
                 birth_date=D(year, month, day) if rng.random() < 0.7 else D(year, month),
-                work_start_date=D(year + rng.randint(18, 23), rng.randint(1, 12)),
+                work_start_date=work,
                 party_join_date=D(year + rng.randint(24, 30), rng.randint(1, 12)) if rng.random() < 0.7 else None,
                 education=education,
+                study_mode="全日制",
+                full_time_graduation_date=D(work.year if work.month >= 7 else work.year - 1, 7),
                 verification_number=f"RZ{seq:08d}" if rng.random() < 0.95 else "",
             )
         )
@@ -86,13 +90,13 @@ def build(dossiers: int, seed: int = 20261125) -> dict:
     for cadre, dossier in zip(cadres, dossier_rows, strict=True):
         plant = rng.choice(PLANTS) if rng.random() < 0.2 else None
         materials += dossier_materials(cadre, dossier, categories, plant)
-        periods += resume(cadre, plant)
+        periods += resume(cadre, plant, nested=rng.random() < 0.33)
     Material.objects.bulk_create(materials, batch_size=5000)
     ResumePeriod.objects.bulk_create(periods, batch_size=5000)
     return {"dossiers": len(dossier_rows), "materials": len(materials), "periods": len(periods), "dossier_ids": [d.pk for d in dossier_rows]}
 
 
-PLANTS = ["birth", "work", "party", "edu", "proof", "gap", "altered", "volunteer"]
+PLANTS = ["birth", "work", "party", "edu", "proof", "gap", "altered", "volunteer", "nested", "mode"]
 
 
 def dossier_materials(cadre, dossier, categories, plant) -> list:
@@ -113,6 +117,7 @@ def dossier_materials(cadre, dossier, categories, plant) -> list:
         D(work.year - 1, 7),
         recorded_birth_date=D(birth.year - 1, birth.month) if plant == "birth" else birth,
         recorded_education=education,
+        recorded_study_mode="在职" if plant == "mode" else "全日制",
     )
     add("9-1", "招工审批表", work, recorded_birth_date=birth, recorded_work_start_date=D(work.year - 1, work.month) if plant == "work" else work)
     add("1", "干部履历表", D(work.year, work.month), recorded_birth_date=birth, recorded_work_start_date=work, altered=plant == "altered")
@@ -127,8 +132,9 @@ def dossier_materials(cadre, dossier, categories, plant) -> list:
     return own
 
 
-def resume(cadre, plant) -> list:
-    """Five consecutive four-year periods from the work-start date."""
+def resume(cadre, plant, nested: bool) -> list:
+    """Five consecutive four-year periods from the work-start date, and a nested in-service
+    study period (inside the second, or before the first for the "nested" plant)."""
     from archives.dates import PartialDate as D
     from archives.models import ResumePeriod
 
@@ -138,6 +144,18 @@ def resume(cadre, plant) -> list:
         end = D(start.year + 4, start.month) if n < 4 else None
         proof = "" if plant == "proof" and n == 2 else ("干部履历表" if n == 0 else "招工审批表")
         periods.append(ResumePeriod(cadre=cadre, start=start, end=end, unit_and_post=f"某县单位{n}科员", proof_material=proof))
+        if n == 1 and (nested or plant == "nested"):
+            study = D(start.year + (-3 if plant == "nested" else 1), start.month)
+            periods.append(
+                ResumePeriod(
+                    cadre=cadre,
+                    start=study,
+                    end=D(study.year + 2, study.month),
+                    unit_and_post="其间：在省委党校在职学习",
+                    proof_material="招工审批表",
+                    kind="在职学习",
+                )
+            )
         if end is not None:
             start = D(end.year + (1 if plant == "gap" and n == 1 else 0), end.month)
     return periods

@@ -5,11 +5,13 @@ queries read the cases (with the cadre's current information), the materials and
 periods; two more read the existing system findings and their citations; the writes are bulk
 statements (split only into batches of ``BATCH`` rows).
 
-Reconciling (DETECTION_RULES.md): one finding per (case, rule, subject). A new finding is
-registered PENDING; a PENDING one is refreshed; a PENDING one whose cause went away becomes
-WITHDRAWN; a WITHDRAWN one whose cause is back returns to PENDING; DISMISSED and every state an
-auditor has taken over (REGISTERED, DETERMINED, CORRECTED) are left alone. Each state change
-leaves a DiscrepancyEvent.
+Reconciling (DETECTION_RULES.md): one finding per (case, category, subject), listing every
+rule that fired on the subject. A new finding is registered PENDING; a PENDING one is
+refreshed; a PENDING one whose cause went away becomes WITHDRAWN; a WITHDRAWN one whose cause
+is back returns to PENDING; a DISMISSED one stays dismissed while the same rules fire on the
+same values and is reopened when they change; every state an auditor has confirmed
+(REGISTERED, RECTIFYING, DETERMINED, CORRECTED) is left alone (``reconcile`` says it in full).
+Each state change leaves a DiscrepancyEvent.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from archives.models import Material, ResumePeriod
 from audits.models import AuditCase, CaseState, Discrepancy, DiscrepancyEvent, DiscrepancyMaterial
 
-from .rules import CadreSnapshot, Finding, MaterialSnapshot, PeriodSnapshot, Thresholds, run_rules
+from .rules import CadreSnapshot, Finding, MaterialSnapshot, PeriodSnapshot, Thresholds, legacy_rule, legacy_subject, run_rules
 
 BATCH = 500
 State = Discrepancy.State
@@ -47,6 +49,9 @@ class EventAction(models.TextChoices):
 
 WITHDRAWN_COMMENT = "重新比对时该问题的成因已不存在（现有信息或档案材料已更正），系统自动撤销。"
 REOPENED_COMMENT = "重新比对时该问题再次出现，恢复为待核实。"
+UPDATED_COMMENT = "重新比对时问题内容有变化，已更新。"
+DISMISSAL_LAPSED_COMMENT = "重新比对时命中的规则或比对的值有变化，原排除结论不再适用，恢复为待核实。"
+RENAMED_COMMENT = "系统比对改为一个问题一条记录：本条归入比对对象“{subject}”，状态和内容不变。"
 
 CASE_FIELDS = (
     "pk",
@@ -59,6 +64,8 @@ CASE_FIELDS = (
     "dossier__cadre__party_join_date",
     "dossier__cadre__education",
     "dossier__cadre__verification_number",
+    "dossier__cadre__study_mode",
+    "dossier__cadre__full_time_graduation_date",
 )
 MATERIAL_FIELDS = (
     "pk",
@@ -72,9 +79,48 @@ MATERIAL_FIELDS = (
     "recorded_party_date",
     "recorded_education",
     "altered",
+    "recorded_study_mode",
 )
-PERIOD_FIELDS = ("cadre_id", "start", "end", "unit_and_post", "proof_material")
-FINDING_FIELDS = ("pk", "case_id", "rule", "subject", "state", "severity", "category", "description", "current_value", "recorded_values", "version")
+PERIOD_FIELDS = ("cadre_id", "start", "end", "unit_and_post", "proof_material", "kind")
+FINDING_FIELDS = (
+    "pk",
+    "case_id",
+    "rule",
+    "rules",
+    "subject",
+    "state",
+    "severity",
+    "category",
+    "description",
+    "current_value",
+    "recorded_values",
+    "dismissed_reason",
+    "version",
+)
+UPDATE_FIELDS = (
+    "state",
+    "version",
+    "updated_at",
+    "rule",
+    "rules",
+    "category",
+    "severity",
+    "description",
+    "current_value",
+    "recorded_values",
+    "dismissed_reason",
+)
+# The states of a finding an auditor confirmed; with DISMISSED, the ones a legacy finding
+# (stored before one finding per subject) may carry over to its new subject.
+CONFIRMED_STATES = (State.REGISTERED, State.RECTIFYING, State.DETERMINED, State.CORRECTED)
+ADOPTABLE = (*CONFIRMED_STATES, State.DISMISSED)
+
+
+def _updated(row: dict, now, **values) -> Discrepancy:
+    """The row with ``values`` changed, its version bumped, for ``bulk_update(UPDATE_FIELDS)``."""
+    fields = {name: row[name] for name in UPDATE_FIELDS if name in row}
+    fields.update(version=row["version"] + 1, updated_at=now, **values)
+    return Discrepancy(pk=row["pk"], **fields)
 
 
 @dataclass
@@ -160,11 +206,14 @@ def build_snapshots(rows: Rows) -> dict[int, CadreSnapshot]:
                 party=m["recorded_party_date"],
                 education=m["recorded_education"],
                 altered=m["altered"],
+                study_mode=m["recorded_study_mode"],
             )
         )
     periods_by_cadre: dict[int, list[PeriodSnapshot]] = defaultdict(list)
     for p in rows.periods:
-        periods_by_cadre[p["cadre_id"]].append(PeriodSnapshot(start=p["start"], end=p["end"], unit_and_post=p["unit_and_post"], proof=p["proof_material"]))
+        periods_by_cadre[p["cadre_id"]].append(
+            PeriodSnapshot(start=p["start"], end=p["end"], unit_and_post=p["unit_and_post"], proof=p["proof_material"], kind=p["kind"])
+        )
     snapshots = {}
     for c in rows.cases:
         dossier_id = c["dossier_id"]
@@ -176,6 +225,8 @@ def build_snapshots(rows: Rows) -> dict[int, CadreSnapshot]:
             party=c["dossier__cadre__party_join_date"],
             education=c["dossier__cadre__education"],
             verification_number=c["dossier__cadre__verification_number"],
+            study_mode=c["dossier__cadre__study_mode"],
+            graduation=c["dossier__cadre__full_time_graduation_date"],
             materials=tuple(materials_by_dossier.get(dossier_id, ())),
             periods=tuple(periods_by_cadre.get(c["dossier__cadre_id"], ())),
         )
@@ -183,7 +234,7 @@ def build_snapshots(rows: Rows) -> dict[int, CadreSnapshot]:
 
 
 def evaluate(snapshots: dict[int, CadreSnapshot], thresholds: Thresholds, progress: Progress = _no_progress) -> dict[int, dict[tuple[str, str], Finding]]:
-    """case id -> {(rule, subject): Finding}."""
+    """case id -> {(category, subject): Finding}."""
     total = len(snapshots)
     step = max(1, total // 50)
     result = {}
@@ -205,6 +256,8 @@ def _chunks(items, size=BATCH):
 
 def _content(finding: Finding) -> dict:
     return {
+        "rule": finding.rule,
+        "rules": list(finding.rules),
         "category": str(finding.category),
         "severity": str(finding.severity),
         "description": finding.description,
@@ -213,8 +266,39 @@ def _content(finding: Finding) -> dict:
     }
 
 
+def _fingerprint(rules, current_value: str, recorded_values: str, citations) -> tuple:
+    """What "the same rules fire on the same values" compares (DETECTION_RULES.md)."""
+    return (frozenset(rules), current_value, recorded_values, frozenset(citations))
+
+
+def _wanted_citations(finding: Finding) -> set[tuple[int, str]]:
+    return {(material_id, value[:200]) for material_id, value in finding.citations}
+
+
 def reconcile(cases, found: dict[int, dict[tuple[str, str], Finding]], *, user=None) -> DetectionResult:
-    """Bring the stored system findings of ``cases`` in line with ``found``, in bulk."""
+    """Bring the stored system findings of ``cases`` in line with ``found``, in bulk.
+
+    One stored finding per (case, category, subject), its state deciding what a new run does:
+
+    - none yet: a new PENDING finding;
+    - PENDING: its content (rules, text, values, citations) is refreshed (event when it changes);
+    - WITHDRAWN: found again, it returns to PENDING with the new content;
+    - DISMISSED: the dismissal holds while the same rules fire on the same values, i.e. the
+      set of rules, the current value, the recorded values and the cited (material, value)
+      pairs all equal those stored when it was dismissed (wording is not compared, so a
+      reworded message never revives a dismissal). When any of them differs — a new rule fires,
+      one stops, a value changes — the key being unique per subject, the same row is reopened
+      as PENDING with the new content; the event keeps the earlier reason and what changed;
+    - confirmed (REGISTERED, RECTIFYING, DETERMINED, CORRECTED): never touched; the auditors
+      own it.
+
+    A PENDING finding not found again is WITHDRAWN (its cause went away); every other state is
+    kept. Findings stored before one finding per subject (subject ``RULE:old subject``, see
+    ``rules.legacy_subject``) are handled once: a pending one is withdrawn like any other; a
+    confirmed one, or a dismissed one whose single rule is all that fires now on the same values,
+    takes the new subject (so the problem is not registered twice and the dismissal holds); any
+    other is kept as it is, and the new finding is registered beside it.
+    """
     result = DetectionResult(cases=len(found))
     now = timezone.now()
     existing_rows = list(Discrepancy.objects.select_for_update().filter(source=SYSTEM, case__in=cases.values("pk")).order_by("pk").values(*FINDING_FIELDS))
@@ -230,102 +314,127 @@ def reconcile(cases, found: dict[int, dict[tuple[str, str], Finding]], *, user=N
         citations_by_finding[row["discrepancy_id"]].add(key)
         citation_pk[(row["discrepancy_id"], *key)] = row["pk"]
 
-    existing = {(row["case_id"], row["rule"], row["subject"]): row for row in existing_rows}
+    existing: dict[tuple[int, str, str], dict] = {}
+    legacy: dict[int, list[dict]] = defaultdict(list)
+    for row in existing_rows:
+        existing[(row["case_id"], row["category"], row["subject"])] = row
+        if legacy_rule(row["subject"]):
+            legacy[row["case_id"]].append(row)
+
     to_create: list[tuple[Discrepancy, Finding]] = []
     to_update: list[Discrepancy] = []
+    renamed: list[Discrepancy] = []
     events: list[DiscrepancyEvent] = []
     citations_to_add: list[DiscrepancyMaterial] = []
     citations_to_drop: list[int] = []
 
     def sync_citations(pk: int, finding: Finding) -> bool:
-        wanted = {(material_id, value[:200]) for material_id, value in finding.citations}
+        wanted = _wanted_citations(finding)
         have = citations_by_finding.get(pk, set())
         if wanted == have:
             return False
+        # One row per (finding, material): drop every changed one before adding.
         citations_to_drop.extend(citation_pk[(pk, *key)] for key in have - wanted)
         citations_to_add.extend(DiscrepancyMaterial(discrepancy_id=pk, material_id=m, recorded_value=v) for m, v in wanted - have)
         return True
 
-    for case_id, findings in found.items():
-        for (rule, subject), finding in findings.items():
-            row = existing.get((case_id, rule, subject))
-            content = _content(finding)
-            if row is None:
-                to_create.append(
-                    (Discrepancy(case_id=case_id, source=SYSTEM, rule=rule, subject=subject, state=State.PENDING, created_at=now, **content), finding)
-                )
-                result.created[content["category"]] += 1
-                continue
-            state = row["state"]
-            if state in (State.PENDING, State.WITHDRAWN):
-                changed = {k: v for k, v in content.items() if row[k] != v}
-                cited = sync_citations(row["pk"], finding)
-                if state == State.WITHDRAWN:
-                    events.append(
-                        DiscrepancyEvent(
-                            discrepancy_id=row["pk"],
-                            actor=user,
-                            action=EventAction.REOPENED,
-                            from_state=State.WITHDRAWN,
-                            to_state=State.PENDING,
-                            comment=REOPENED_COMMENT,
-                            at=now,
-                        )
-                    )
-                    result.reopened[content["category"]] += 1
-                elif changed or cited:
-                    result.updated += 1
-                    events.append(
-                        DiscrepancyEvent(
-                            discrepancy_id=row["pk"],
-                            actor=user,
-                            action=EventAction.UPDATED,
-                            from_state=state,
-                            to_state=state,
-                            comment="重新比对时问题内容有变化，已更新。",
-                            changes={k: [row[k], v] for k, v in changed.items()},
-                            at=now,
-                        )
-                    )
-                if state == State.WITHDRAWN or changed:
-                    to_update.append(Discrepancy(pk=row["pk"], state=State.PENDING, version=row["version"] + 1, updated_at=now, **content))
-
-    # Pending findings that were not found again: their cause went away.
-    for key, row in existing.items():
-        case_id, rule, subject = key
-        if row["state"] != State.PENDING or case_id not in found or (rule, subject) in found[case_id]:
-            continue
-        to_update.append(
-            Discrepancy(
-                pk=row["pk"],
-                state=State.WITHDRAWN,
-                version=row["version"] + 1,
-                updated_at=now,
-                category=row["category"],
-                severity=row["severity"],
-                description=row["description"],
-                current_value=row["current_value"],
-                recorded_values=row["recorded_values"],
-            )
-        )
+    def event(row, action, to_state, comment, changes=None):
         events.append(
             DiscrepancyEvent(
                 discrepancy_id=row["pk"],
                 actor=user,
-                action=EventAction.WITHDRAWN,
-                from_state=State.PENDING,
-                to_state=State.WITHDRAWN,
-                comment=WITHDRAWN_COMMENT,
+                action=action,
+                from_state=row["state"],
+                to_state=to_state,
+                comment=comment,
+                changes=changes or {},
                 at=now,
             )
         )
+
+    def adopt_legacy(case_id: int, findings: dict, finding: Finding) -> dict | None:
+        """A legacy finding of this case that this finding takes over (see the docstring)."""
+        candidates = [
+            row
+            for row in legacy.get(case_id, ())
+            if row["category"] == finding.category
+            and row["state"] in ADOPTABLE
+            and legacy_subject(row["subject"], (s for _c, s in findings)) == finding.subject
+        ]
+        choice = next((row for row in candidates if row["state"] in CONFIRMED_STATES), None)
+        if choice is None:
+            current_value = finding.current_value[:200]
+            choice = next(
+                (
+                    row
+                    for row in candidates
+                    if row["state"] == State.DISMISSED
+                    and list(finding.rules) == [legacy_rule(row["subject"])]
+                    and row["current_value"] == current_value
+                    and citations_by_finding.get(row["pk"], set()) == _wanted_citations(finding)
+                ),
+                None,
+            )
+        if choice is None:
+            return None
+        legacy[case_id].remove(choice)
+        renamed.append(Discrepancy(pk=choice["pk"], subject=finding.subject))
+        event(choice, EventAction.UPDATED, choice["state"], RENAMED_COMMENT.format(subject=finding.subject), {"subject": [choice["subject"], finding.subject]})
+        result.updated += 1
+        return choice
+
+    for case_id, findings in found.items():
+        for (category, subject), finding in findings.items():
+            content = _content(finding)
+            row = existing.get((case_id, category, subject))
+            if row is None and legacy.get(case_id) and adopt_legacy(case_id, findings, finding) is not None:
+                continue  # confirmed or dismissed on the same grounds: left as it is
+            if row is None:
+                to_create.append((Discrepancy(case_id=case_id, source=SYSTEM, subject=subject, state=State.PENDING, created_at=now, **content), finding))
+                result.created[content["category"]] += 1
+                continue
+            state = row["state"]
+            if state == State.PENDING:
+                changed = {k: v for k, v in content.items() if row[k] != v}
+                cited = sync_citations(row["pk"], finding)
+                if changed or cited:
+                    result.updated += 1
+                    event(row, EventAction.UPDATED, state, UPDATED_COMMENT, {k: [row[k], v] for k, v in changed.items()})
+                if changed:
+                    to_update.append(_updated(row, now, **content))
+            elif state == State.WITHDRAWN:
+                sync_citations(row["pk"], finding)
+                event(row, EventAction.REOPENED, State.PENDING, REOPENED_COMMENT)
+                to_update.append(_updated(row, now, state=State.PENDING, **content))
+                result.reopened[content["category"]] += 1
+            elif state == State.DISMISSED:
+                before = _fingerprint(row["rules"] or [row["rule"]], row["current_value"], row["recorded_values"], citations_by_finding.get(row["pk"], ()))
+                now_found = _fingerprint(finding.rules, content["current_value"], content["recorded_values"], _wanted_citations(finding))
+                if before == now_found:
+                    continue
+                sync_citations(row["pk"], finding)
+                changes = {k: [row[k], v] for k, v in content.items() if row[k] != v}
+                changes["dismissed_reason"] = [row["dismissed_reason"], ""]
+                event(row, EventAction.REOPENED, State.PENDING, DISMISSAL_LAPSED_COMMENT, changes)
+                to_update.append(_updated(row, now, state=State.PENDING, dismissed_reason="", **content))
+                result.reopened[content["category"]] += 1
+            # Confirmed findings (registered, rectifying, determined, corrected) are the auditors'.
+
+    # Pending findings that were not found again: their cause went away.
+    for (case_id, category, subject), row in existing.items():
+        if row["state"] != State.PENDING or case_id not in found or (category, subject) in found[case_id]:
+            continue
+        to_update.append(_updated(row, now, state=State.WITHDRAWN))
+        event(row, EventAction.WITHDRAWN, State.WITHDRAWN, WITHDRAWN_COMMENT)
         result.withdrawn[row["category"]] += 1
 
+    if renamed:
+        Discrepancy.objects.bulk_update(renamed, ["subject"], batch_size=BATCH)
     if to_create:
         created = Discrepancy.objects.bulk_create([d for d, _ in to_create], batch_size=BATCH)
         for discrepancy, (_, finding) in zip(created, to_create, strict=True):
             citations_to_add.extend(
-                DiscrepancyMaterial(discrepancy_id=discrepancy.pk, material_id=m, recorded_value=v[:200]) for m, v in dict.fromkeys(finding.citations)
+                DiscrepancyMaterial(discrepancy_id=discrepancy.pk, material_id=m, recorded_value=v[:200]) for m, v in dict(finding.citations).items()
             )
             events.append(
                 DiscrepancyEvent(
@@ -334,14 +443,12 @@ def reconcile(cases, found: dict[int, dict[tuple[str, str], Finding]], *, user=N
                     action=EventAction.DETECTED,
                     from_state="",
                     to_state=State.PENDING,
-                    comment=f"系统比对（规则 {finding.rule}）发现",
+                    comment=f"系统比对（规则 {'、'.join(finding.rules)}）发现",
                     at=now,
                 )
             )
     if to_update:
-        Discrepancy.objects.bulk_update(
-            to_update, ["state", "version", "updated_at", "category", "severity", "description", "current_value", "recorded_values"], batch_size=BATCH
-        )
+        Discrepancy.objects.bulk_update(to_update, UPDATE_FIELDS, batch_size=BATCH)
     for chunk in _chunks(citations_to_drop, 5000):
         DiscrepancyMaterial.objects.filter(pk__in=chunk).delete()
     if citations_to_add:

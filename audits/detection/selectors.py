@@ -9,15 +9,19 @@ from .engine import CURRENT_STATES
 # before anyone decided on it, is no longer a finding.
 LISTED_STATES = tuple(state for state in Discrepancy.State if state != Discrepancy.State.WITHDRAWN)
 
-# The columns that say which rules fired. A finding records one rule today; when it records
-# several (DETECTION_RULES.md: one finding per subject listing every rule), add the column here
-# and read it in `finding_rules`.
-RULE_FIELDS = ("rule",)
+# The columns that say which rules fired: ``rules`` lists every rule that fired on the
+# finding's subject (DETECTION_RULES.md: one finding per subject), ``rule`` is the first.
+RULE_FIELDS = ("rule", "rules")
 
 
 def finding_rules(row: dict) -> list[str]:
-    """Every rule that fired for a finding row, the first one first."""
-    return [row["rule"]]
+    """Every rule that fired for a finding row, the first one first (a row without ``rules``,
+    such as one registered by hand, has only its ``rule``)."""
+    rules = [rule for rule in row.get("rules") or () if rule]
+    first = row.get("rule") or (rules[0] if rules else "")
+    if not first:
+        return rules
+    return [first, *(rule for rule in rules if rule != first)]
 
 
 def current_findings(*, campaign_id, states=CURRENT_STATES) -> list[dict]:

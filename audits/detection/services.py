@@ -216,7 +216,9 @@ def discrepancy_confirm(*, discrepancy, user, expected_version=None) -> Discrepa
 
 
 def discrepancy_dismiss(*, discrepancy, user, reason, expected_version=None) -> Discrepancy:
-    """The auditor dismisses a system finding, with a reason (it never comes back)."""
+    """The auditor dismisses a system finding, with a reason. Detection leaves it dismissed while
+    the same rules fire on the same values; when they change it is pending again, the reason
+    kept in its history (``engine.reconcile``)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "排除系统比对发现的问题必须填写理由"})

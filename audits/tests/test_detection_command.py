@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from archives.models import Cadre
+from archives.models import Cadre, Material
 from audits.detection import selectors
 from audits.detection.rules import category_of
 from audits.models import Discrepancy
@@ -73,6 +73,22 @@ def test_rule_is_the_first_of_rules(monkeypatch):
     planted_case(campaign, "AGE-EARLIEST")
     (row,) = [json.loads(line) for line in _run(str(campaign.pk), "--json").splitlines()]
     assert (row["rule"], row["rules"]) == ("AGE-EARLIEST", ["AGE-EARLIEST", "AGE-ID"])
+
+
+def test_json_rules_come_from_the_findings_rules_field():
+    campaign = make_campaign()
+    case = planted_case(campaign, "PARTY-NO-VOLUNTEER")
+    Material.objects.filter(dossier=case.dossier, title="入党申请书").delete()
+    (row,) = [json.loads(line) for line in _run(str(campaign.pk), "--json").splitlines()]
+    assert (row["subject"], row["rule"], row["rules"]) == ("入党材料", "PARTY-NO-VOLUNTEER", ["PARTY-NO-VOLUNTEER", "PARTY-NO-APPLICATION"])
+    assert row["rules"] == Discrepancy.objects.get(case=case).rules
+    assert row["message"].endswith("（规则 PARTY-NO-VOLUNTEER、PARTY-NO-APPLICATION）")
+
+
+def test_finding_rules_of_a_row_registered_by_hand_is_its_rule():
+    assert selectors.finding_rules({"rule": "AGE-ID", "rules": []}) == ["AGE-ID"]
+    assert selectors.finding_rules({"rule": "", "rules": []}) == []
+    assert selectors.finding_rules({"rule": "AGE-EARLIEST", "rules": ["AGE-EARLIEST", "AGE-ALTERED"]}) == ["AGE-EARLIEST", "AGE-ALTERED"]
 
 
 def test_json_gives_each_findings_state_and_leaves_out_withdrawn_ones():

@@ -63,7 +63,8 @@ def test_findings_explain_themselves_and_cite_materials():
     finding = Discrepancy.objects.get(case=case)
     resume = material(case.dossier.cadre, "干部履历表")
     assert finding.source == Discrepancy.Source.SYSTEM and finding.state == State.PENDING
-    assert finding.category == "age" and finding.rule == "AGE-EARLIEST" and finding.subject == ""
+    assert finding.category == "age" and finding.rule == "AGE-EARLIEST" and finding.subject == "出生日期"
+    assert finding.rules == ["AGE-EARLIEST"]
     assert finding.severity == Discrepancy.Severity.HIGH
     assert resume.citation() in finding.description and "1974年3月" in finding.description and "1975年3月12日" in finding.description
     assert finding.current_value == "1975.03.12"
@@ -131,14 +132,19 @@ def test_a_changed_value_updates_the_pending_finding_and_its_citations():
     campaign = make_campaign()
     case = planted_case(campaign, "AGE-DISAGREE")
     detect_campaign(campaign_id=campaign.pk)
+    before = Discrepancy.objects.get(case=case)
     cadre = case.dossier.cadre
+    # An earlier material with a third value: AGE-EARLIEST now fires on the same subject too.
     extra = add_material(cadre, "入团志愿书", "1992.05", code="6", recorded_birth_date="1977.01")
     result = detect_campaign(campaign_id=campaign.pk)
-    finding = Discrepancy.objects.get(case=case, rule="AGE-DISAGREE")
-    assert result.updated >= 1
+    finding = Discrepancy.objects.get(case=case)
+    assert finding.pk == before.pk and finding.state == State.PENDING and finding.version == before.version + 1
+    assert (finding.rule, finding.rules) == ("AGE-EARLIEST", ["AGE-EARLIEST", "AGE-DISAGREE"])
+    assert result.updated == 1 and sum(result.created.values()) == 0
     assert "1977年1月" in finding.description
     assert extra.pk in set(finding.citations.values_list("material_id", flat=True))
-    assert finding.events.last().action == EventAction.UPDATED
+    event = finding.events.last()
+    assert event.action == EventAction.UPDATED and event.changes["rules"] == [["AGE-DISAGREE"], ["AGE-EARLIEST", "AGE-DISAGREE"]]
 
 
 def test_a_weeded_material_no_longer_counts():
@@ -212,3 +218,222 @@ def test_a_rerun_takes_a_fixed_number_of_queries(size, django_assert_num_queries
     # savepoint, 3 reads, 2 reads of existing findings, the counts, release.
     with django_assert_num_queries(8):
         detect_campaign(campaign_id=campaign.pk)
+
+
+# --- one finding per subject, and what a re-run does with it ---------------------------------
+
+
+def _birth_problem(campaign, **case_fields):
+    """EARLIEST, DISAGREE and ALTERED on the birth date: the earliest material records
+    another date, and the 干部履历表 (recording the current one) is altered."""
+    case = planted_case(campaign, "AGE-EARLIEST", **case_fields)  # 干部履历表 records 1974.03
+    cadre = case.dossier.cadre
+    add_material(cadre, "年度考核登记表", "1996.12", code="3", recorded_birth_date="1975.03.12", altered=True)
+    add_material(cadre, "干部任免审批表", "2001.05", code="4", recorded_birth_date="1975.03.12", altered=True)
+    return case
+
+
+def test_several_rules_on_one_subject_are_one_finding_citing_each_material_once():
+    campaign = make_campaign()
+    case = _birth_problem(campaign)
+    result = detect_campaign(campaign_id=campaign.pk)
+    finding = Discrepancy.objects.get(case=case)
+    assert result.created == {"age": 1}
+    assert (finding.subject, finding.rule, finding.rules) == ("出生日期", "AGE-EARLIEST", ["AGE-EARLIEST", "AGE-DISAGREE", "AGE-ALTERED"])
+    assert finding.severity == Discrepancy.Severity.HIGH
+    cited = list(finding.citations.values_list("material__title", flat=True))
+    assert sorted(cited) == sorted(["干部履历表", "年度考核登记表", "干部任免审批表"])
+    assert finding.description.endswith("（规则 AGE-EARLIEST、AGE-DISAGREE、AGE-ALTERED）")
+    assert finding.events.get().comment == "系统比对（规则 AGE-EARLIEST、AGE-DISAGREE、AGE-ALTERED）发现"
+    # A re-run keeps it single and changes nothing.
+    result = detect_campaign(campaign_id=campaign.pk)
+    assert Discrepancy.objects.filter(case=case).count() == 1 and result.updated == 0
+    assert finding.events.count() == 1
+
+
+def _dismiss(case, reason="阴阳历差异，已核实"):
+    Discrepancy.objects.filter(case=case).update(state=State.DISMISSED, dismissed_reason=reason)
+    return Discrepancy.objects.get(case=case)
+
+
+def test_a_dismissal_holds_while_the_same_rules_fire_on_the_same_values():
+    campaign = make_campaign()
+    case = _birth_problem(campaign)
+    detect_campaign(campaign_id=campaign.pk)
+    dismissed = _dismiss(case)
+    # A weeded material that recorded nothing of the birth date changes nothing.
+    add_material(case.dossier.cadre, "体检表", "2010.01", code="10")
+    result = detect_campaign(campaign_id=campaign.pk)
+    finding = Discrepancy.objects.get(case=case)
+    assert finding.state == State.DISMISSED and finding.version == dismissed.version
+    assert sum(result.reopened.values()) == 0 and result.updated == 0
+    assert finding.events.count() == dismissed.events.count()
+
+
+def test_a_changed_value_makes_a_dismissed_finding_pending_again():
+    campaign = make_campaign()
+    case = planted_case(campaign, "AGE-EARLIEST")
+    detect_campaign(campaign_id=campaign.pk)
+    dismissed = _dismiss(case)
+    Material.objects.filter(dossier=case.dossier, title="干部履历表").update(recorded_birth_date="1973.08")
+    result = detect_campaign(campaign_id=campaign.pk)
+    finding = Discrepancy.objects.get(case=case)
+    assert finding.pk == dismissed.pk and Discrepancy.objects.filter(case=case).count() == 1
+    assert finding.state == State.PENDING and finding.dismissed_reason == "" and finding.version == dismissed.version + 1
+    assert "1973年8月" in finding.description
+    assert list(finding.citations.values_list("recorded_value", flat=True)) == ["1973.08"]
+    assert result.reopened == {"age": 1}
+    event = finding.events.last()
+    assert (event.action, event.from_state, event.to_state) == (EventAction.REOPENED, State.DISMISSED, State.PENDING)
+    assert "原排除结论不再适用" in event.comment and event.changes["dismissed_reason"] == ["阴阳历差异，已核实", ""]
+
+
+def test_a_new_rule_firing_makes_a_dismissed_finding_pending_again():
+    campaign = make_campaign()
+    case = planted_case(campaign, "AGE-EARLIEST")
+    detect_campaign(campaign_id=campaign.pk)
+    _dismiss(case)
+    add_material(case.dossier.cadre, "年度考核登记表", "1996.12", code="3", recorded_birth_date="1975.03.12", altered=True)
+    detect_campaign(campaign_id=campaign.pk)
+    finding = Discrepancy.objects.get(case=case)
+    assert finding.state == State.PENDING and finding.rules == ["AGE-EARLIEST", "AGE-DISAGREE", "AGE-ALTERED"]
+    assert finding.events.last().changes["rules"] == [["AGE-EARLIEST"], ["AGE-EARLIEST", "AGE-DISAGREE", "AGE-ALTERED"]]
+
+
+def test_a_dismissed_finding_whose_cause_is_gone_stays_dismissed():
+    campaign = make_campaign()
+    case = planted_case(campaign, "AGE-EARLIEST")
+    detect_campaign(campaign_id=campaign.pk)
+    _dismiss(case)
+    Material.objects.filter(dossier=case.dossier, title="干部履历表").update(recorded_birth_date="1975-03-12")
+    result = detect_campaign(campaign_id=campaign.pk)
+    assert Discrepancy.objects.get(case=case).state == State.DISMISSED and sum(result.withdrawn.values()) == 0
+
+
+def test_a_corrected_cause_withdraws_a_finding_of_several_rules():
+    campaign = make_campaign()
+    case = _birth_problem(campaign)
+    detect_campaign(campaign_id=campaign.pk)
+    cadre = case.dossier.cadre
+    Material.objects.filter(dossier=cadre.dossier).update(altered=False)
+    Material.objects.filter(dossier=cadre.dossier, title="干部履历表").update(recorded_birth_date="1975-03-12")
+    result = detect_campaign(campaign_id=campaign.pk)
+    finding = Discrepancy.objects.get(case=case)
+    assert finding.state == State.WITHDRAWN and result.withdrawn == {"age": 1}
+    assert finding.events.last().action == EventAction.WITHDRAWN
+
+
+@pytest.mark.parametrize("state", [State.REGISTERED, State.RECTIFYING, State.DETERMINED, State.CORRECTED])
+def test_a_confirmed_finding_is_never_touched(state):
+    campaign = make_campaign()
+    case = planted_case(campaign, "AGE-EARLIEST")
+    detect_campaign(campaign_id=campaign.pk)
+    Discrepancy.objects.filter(case=case).update(state=state)
+    before = Discrepancy.objects.filter(case=case).values().get()
+    add_material(case.dossier.cadre, "年度考核登记表", "1996.12", code="3", recorded_birth_date="1975.03.12", altered=True)
+    detect_campaign(campaign_id=campaign.pk)
+    assert Discrepancy.objects.filter(case=case).values().get() == before
+
+
+# --- findings stored before one finding per subject (migration 0004) -------------------------
+
+
+def _legacy(case, rule, old_subject="", state=State.PENDING, **fields):
+    from audits.detection.rules import category_of
+
+    return Discrepancy.objects.create(
+        case=case,
+        source=Discrepancy.Source.SYSTEM,
+        category=category_of(rule),
+        rule=rule,
+        rules=[rule],
+        subject=f"{rule}:{old_subject}",
+        state=state,
+        description=f"旧的系统比对问题（规则 {rule}）",
+        **fields,
+    )
+
+
+def test_a_rerun_withdraws_legacy_pending_findings_and_registers_one_per_subject():
+    campaign = make_campaign()
+    case = _birth_problem(campaign)
+    old = [_legacy(case, "AGE-EARLIEST", "x"), _legacy(case, "AGE-DISAGREE"), _legacy(case, "AGE-ALTERED", "17")]
+    result = detect_campaign(campaign_id=campaign.pk)
+    for row in old:
+        row.refresh_from_db()
+        assert row.state == State.WITHDRAWN and row.events.get().action == EventAction.WITHDRAWN
+    new = Discrepancy.objects.get(case=case, state=State.PENDING)
+    assert new.subject == "出生日期" and new.rules == ["AGE-EARLIEST", "AGE-DISAGREE", "AGE-ALTERED"]
+    assert result.withdrawn == {"age": 3} and result.created == {"age": 1}
+    # And the next run is steady.
+    result = detect_campaign(campaign_id=campaign.pk)
+    assert sum(result.created.values()) == sum(result.withdrawn.values()) == result.updated == 0
+
+
+def test_a_legacy_confirmed_finding_takes_the_new_subject_instead_of_a_duplicate():
+    campaign = make_campaign()
+    case = planted_case(campaign, "AGE-EARLIEST")
+    confirmed = _legacy(case, "AGE-EARLIEST", state=State.REGISTERED)
+    detect_campaign(campaign_id=campaign.pk)
+    confirmed.refresh_from_db()
+    assert Discrepancy.objects.filter(case=case).count() == 1
+    assert (confirmed.subject, confirmed.state, confirmed.description) == ("出生日期", State.REGISTERED, "旧的系统比对问题（规则 AGE-EARLIEST）")
+    assert confirmed.events.get().changes == {"subject": ["AGE-EARLIEST:", "出生日期"]}
+
+
+def test_a_legacy_dismissal_holds_on_the_same_grounds_and_not_on_new_ones():
+    campaign = make_campaign()
+    same = planted_case(campaign, "AGE-EARLIEST")
+    resume = material(same.dossier.cadre, "干部履历表")
+    kept = _legacy(same, "AGE-EARLIEST", state=State.DISMISSED, current_value="1975.03.12", dismissed_reason="阴阳历差异")
+    kept.citations.create(material=resume, recorded_value="1974.03")
+    grown = _birth_problem(campaign)
+    lapsed = _legacy(grown, "AGE-EARLIEST", state=State.DISMISSED, current_value="1975.03.12", dismissed_reason="阴阳历差异")
+    lapsed.citations.create(material=material(grown.dossier.cadre, "干部履历表"), recorded_value="1974.03")
+    detect_campaign(campaign_id=campaign.pk)
+    kept.refresh_from_db()
+    assert (kept.subject, kept.state) == ("出生日期", State.DISMISSED) and Discrepancy.objects.filter(case=same).count() == 1
+    lapsed.refresh_from_db()
+    assert (lapsed.subject, lapsed.state) == ("AGE-EARLIEST:", State.DISMISSED)
+    assert Discrepancy.objects.get(case=grown, subject="出生日期").state == State.PENDING
+
+
+def test_a_legacy_gap_finding_maps_to_its_pair_of_periods():
+    campaign = make_campaign()
+    case = planted_case(campaign, "EXP-GAP")
+    confirmed = _legacy(case, "EXP-GAP", "2000-09", state=State.REGISTERED)
+    detect_campaign(campaign_id=campaign.pk)
+    confirmed.refresh_from_db()
+    assert confirmed.subject == "经历衔接 1995.07—2000.09" and Discrepancy.objects.filter(case=case).count() == 1
+
+
+# --- settled values and nested periods through the database -----------------------------------
+
+
+def test_the_products_own_determination_sheet_settles_the_value():
+    from audits.services.determination import SHEET_MATERIAL_CATEGORY, SHEET_MATERIAL_TITLE
+
+    campaign = make_campaign()
+    case = planted_case(campaign, "AGE-EARLIEST")  # 干部履历表 (1995) records 1974.03
+    cadre = case.dossier.cadre
+    add_material(cadre, SHEET_MATERIAL_TITLE, "2021.06.30", code=SHEET_MATERIAL_CATEGORY, recorded_birth_date="1975.03.12")
+    detect_campaign(campaign_id=campaign.pk)
+    assert not Discrepancy.objects.filter(case=case).exists()
+    Cadre.objects.filter(pk=cadre.pk).update(birth_date="1974-03")  # the ID number now disagrees too (AGE-ID)
+    detect_campaign(campaign_id=campaign.pk)
+    finding = Discrepancy.objects.get(case=case, subject="出生日期")
+    assert finding.rule == "AGE-EARLIEST" and "认定结论不一致" in finding.description
+
+
+def test_a_nested_study_period_inside_a_post_raises_nothing():
+    campaign = make_campaign()
+    case = make_case(campaign, clean=False, work_start_date=d("2000.07"))
+    cadre = case.dossier.cadre
+    clean_dossier(cadre, periods=False)
+    from .detection_data import add_period
+
+    add_period(cadre, "2000.07", "2010.03", post="某县某局科员、副局长")
+    add_period(cadre, "2005.09", "2008.07", post="其间：2005.09—2008.07在省委党校经济管理专业在职大学学习", kind="在职学习")
+    add_period(cadre, "2010.03", post="某县某局局长")
+    detect_campaign(campaign_id=campaign.pk)
+    assert not Discrepancy.objects.filter(case=case).exists()
