@@ -168,7 +168,9 @@ def campaign_statistics(campaign: Campaign, *, now: dt.datetime | None = None) -
     states = [CountRow(code=s.value, label=str(s.label), count=state_counts.get(s.value, 0), counted=s in COUNTED) for s in Discrepancy.State]
     pending_by_category = dict(discrepancies.filter(state=Discrepancy.State.PENDING).values_list("category").annotate(n=Count("id")))
 
-    no_app = Q(rule=PARTY_NO_APPLICATION)
+    # A finding about the party materials may list several rules (缺入党志愿书 and 缺入党申请书):
+    # it counts as a missing application when any of them is PARTY-NO-APPLICATION.
+    no_app = Q(rule=PARTY_NO_APPLICATION) | Q(rules__icontains=f'"{PARTY_NO_APPLICATION}"')
     per_category = {
         row["category"]: row
         for row in discrepancies.filter(state__in=COUNTED)
@@ -407,7 +409,7 @@ SHEET_ITEMS = (
     ("学历学位", Category.EDUCATION, "recorded_education", "education"),
     ("经历", Category.EXPERIENCE, None, None),
 )
-RULE_CODE = re.compile(r"（规则\s*[A-Z0-9-]+）|\s*[（(]?[A-Z]+(?:-[A-Z0-9]+)+[）)]?")
+RULE_CODE = re.compile(r"（规则[\sA-Z0-9、，,-]+）|\s*[（(]?[A-Z]+(?:-[A-Z0-9]+)+[）)]?")
 
 
 def _text(value) -> str:

@@ -275,3 +275,16 @@ def test_a_report_is_a_draft_exactly_while_cases_are_unfinished_or_findings_unve
     AuditCase.objects.create(campaign=campaign, dossier=CadreFactory().dossier, state=CaseState.CHIEF_CHECK)
     stats = selectors.campaign_statistics(campaign)
     assert stats.is_draft and stats.unfinished_cases == 1 and stats.consistent_cadres == 1
+
+
+def test_a_party_finding_listing_several_rules_counts_as_a_missing_application_when_one_of_them_says_so():
+    campaign = Campaign.objects.create(name="批次")
+    case = AuditCase.objects.create(campaign=campaign, dossier=CadreFactory().dossier, state=CaseState.CLOSED)
+    add(case, Category.PARTY, Discrepancy.State.REGISTERED, rule="PARTY-NO-VOLUNTEER", rules=["PARTY-NO-VOLUNTEER", "PARTY-NO-APPLICATION"])
+    party = selectors.campaign_statistics(campaign).category("party")
+    assert (party.cadres, party.cadres_missing_application, party.cadres_inconsistent) == (1, 1, 0)
+
+
+def test_the_sheet_drops_rule_codes_however_many():
+    assert selectors._plain("入党材料不全：缺入党志愿书；缺入党申请书。（规则 PARTY-NO-VOLUNTEER、PARTY-NO-APPLICATION）") == "入党材料不全：缺入党志愿书；缺入党申请书。"
+    assert selectors.RULE_CODE.sub("", "甲（规则 AGE-EARLIEST、AGE-DISAGREE）乙") == "甲乙"
