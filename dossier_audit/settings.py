@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "dossier_audit.middleware.PrivatePagesNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "dossier_audit.urls"
@@ -270,3 +272,20 @@ LOGGING = {
 }
 # axes reports each failed login and lockout as a warning; its per-request INFO lines are noise.
 LOGGING["loggers"] = {"axes": {"level": "WARNING"}}
+
+# Content-Security-Policy (django-csp): everything from the product itself; no inline script or
+# style (computed positions are applied by static/js/layout.js); nothing may frame the pages.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Bootstrap draws form controls with data: SVGs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

@@ -286,5 +286,8 @@ def test_a_party_finding_listing_several_rules_counts_as_a_missing_application_w
 
 
 def test_the_sheet_drops_rule_codes_however_many():
-    assert selectors._plain("入党材料不全：缺入党志愿书；缺入党申请书。（规则 PARTY-NO-VOLUNTEER、PARTY-NO-APPLICATION）") == "入党材料不全：缺入党志愿书；缺入党申请书。"
+    assert (
+        selectors._plain("入党材料不全：缺入党志愿书；缺入党申请书。（规则 PARTY-NO-VOLUNTEER、PARTY-NO-APPLICATION）")
+        == "入党材料不全：缺入党志愿书；缺入党申请书。"
+    )
     assert selectors.RULE_CODE.sub("", "甲（规则 AGE-EARLIEST、AGE-DISAGREE）乙") == "甲乙"
