@@ -181,4 +181,5 @@ class AuditLogEntryAdmin(ReadOnlyAdmin):
     search_fields = ["actor_name", "summary", "object_id"]
 
 
-from . import admin_lockout  # noqa: E402, F401 (login lockouts: axes' attempts, unlocks logged)
+# Registered last: they replace or extend what is registered above.
+from . import admin_accounts, admin_lockout  # noqa: E402, F401 (accounts: only a superuser grants roles; lockouts: unlocks logged)

@@ -102,3 +102,65 @@ def test_a_recusal_declared_after_assignment_releases_the_review(client, staff_a
     assert "须回避" in row.comment and "初审" in row.comment and row.actor == staff_admin
     client.force_login(auditor)
     assert client.get(f"/audits/cases/{case.pk}/").status_code == 404
+
+
+def test_only_a_superuser_grants_superuser_status_roles_or_permissions(client, staff_admin):
+    from django.contrib.auth.models import Group, Permission
+
+    client.force_login(staff_admin)
+    page = client.get(f"/admin/auth/user/{staff_admin.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in page and 'name="groups"' not in page and 'name="user_permissions"' not in page
+    archivists = Group.objects.get(name="管档人员")
+    data = {
+        "username": staff_admin.username,
+        "first_name": "改名",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "is_superuser": "on",
+        "groups": [archivists.pk],
+        "user_permissions": [Permission.objects.get(codename="view_material").pk],
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    response = client.post(f"/admin/auth/user/{staff_admin.pk}/change/", data)
+    assert response.status_code == 302
+    staff_admin.refresh_from_db()
+    assert staff_admin.first_name == "改名"
+    assert not staff_admin.is_superuser and not staff_admin.groups.filter(name="管档人员").exists() and not staff_admin.user_permissions.exists()
+    assert client.post(f"/admin/auth/group/{archivists.pk}/change/", {"name": "管档人员", "permissions": []}).status_code == 403
+
+
+def test_account_changes_by_a_superuser_enter_the_audit_log(client, auditor):
+    from django.contrib.auth.models import Group
+
+    from archives.models import AuditLogEntry
+    from archives.tests.factories import UserFactory
+
+    root = UserFactory(username="root")
+    root.is_superuser = root.is_staff = True
+    root.save()
+    client.force_login(root)
+    chiefs = Group.objects.get(name="科长")
+    page = client.get(f"/admin/auth/user/{auditor.pk}/change/").content.decode()
+    assert 'name="groups"' in page
+    data = {
+        "username": auditor.username,
+        "first_name": auditor.first_name,
+        "last_name": auditor.last_name,
+        "email": "",
+        "is_active": "on",
+        "groups": [g.pk for g in auditor.groups.all()] + [chiefs.pk],
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    assert client.post(f"/admin/auth/user/{auditor.pk}/change/", data).status_code == 302
+    entry = AuditLogEntry.objects.filter(action=AuditLogEntry.Action.ACCOUNT).order_by("seq").last()
+    assert entry.data["account"] == auditor.username and "科长" in entry.data["changes"]["groups"][1]
+    response = client.post(f"/admin/auth/user/{auditor.pk}/password/", {"password1": "another-long-pass-1", "password2": "another-long-pass-1"})
+    assert response.status_code == 302
+    assert AuditLogEntry.objects.filter(action=AuditLogEntry.Action.ACCOUNT).order_by("seq").last().data["changes"] == {"password": ["***", "***"]}
