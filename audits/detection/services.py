@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archives.roles import Role, has_role
+from audits import access
 from audits.models import AuditCase, CaseState, Discrepancy
 from audits.services.findings import record_state_change
 
@@ -177,18 +178,17 @@ def detection_progress(*, campaign_id, task_id=None) -> dict:
 def _lock_for_decision(*, discrepancy, user, expected_version) -> tuple[AuditCase, Discrepancy]:
     """Lock case then finding (the case first, like the workflow services) and check that
     this user may decide on it now."""
-    case = AuditCase.objects.select_for_update().get(pk=discrepancy.case_id)
+    case = AuditCase.objects.select_for_update().select_related("dossier").get(pk=discrepancy.case_id)
     locked = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
-    if case.state == CaseState.INITIAL_REVIEW:
-        reviewer_id = case.initial_reviewer_id
-    elif case.state == CaseState.RE_REVIEW:
-        reviewer_id = case.re_reviewer_id
-    else:
-        raise ValidationError(f"案卷处于“{case.get_state_display()}”阶段，只有初审或复审时可以核实系统比对发现的问题")
-    if reviewer_id is None or reviewer_id != user.pk:
-        raise PermissionDenied("只有本案卷当前阶段的审核人员可以核实系统比对发现的问题")
-    if case.findings_frozen:
-        raise ValidationError("本案卷的问题登记已冻结，不能再修改")
+    # Confirming or dismissing is 问题登记: the same predicate as registering a finding. Someone
+    # who is not the reviewer of the current stage is refused outright (403), other refusals
+    # (a frozen register, a case past the reviews) are explained on the page.
+    decision = access.may_edit_findings(user, case)
+    if not decision:
+        in_review = case.state in (CaseState.INITIAL_REVIEW, CaseState.RE_REVIEW)
+        if in_review and not case.findings_frozen and access.stage_reviewer_id(case) != user.pk:
+            raise PermissionDenied(decision.reason)
+        raise ValidationError(decision.reason)
     if locked.source != Discrepancy.Source.SYSTEM:
         raise ValidationError("只有系统比对发现的问题需要核实")
     if expected_version is not None and int(expected_version) != locked.version:

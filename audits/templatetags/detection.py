@@ -5,9 +5,10 @@ from django import template
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from audits import access
 from audits.detection.engine import CURRENT_STATES
 from audits.detection.services import detection_progress
-from audits.models import CaseState, Discrepancy, DiscrepancyMaterial
+from audits.models import Discrepancy, DiscrepancyMaterial
 
 register = template.Library()
 
@@ -26,13 +27,7 @@ def system_findings(context, case) -> dict:
     counts = dict.fromkeys(Discrepancy.State.values, 0)
     for state in Discrepancy.objects.filter(case=case, source=Discrepancy.Source.SYSTEM).values_list("state", flat=True):
         counts[state] += 1
-    if case.state == CaseState.INITIAL_REVIEW:
-        reviewer_id = case.initial_reviewer_id
-    elif case.state == CaseState.RE_REVIEW:
-        reviewer_id = case.re_reviewer_id
-    else:
-        reviewer_id = None
-    can_decide = bool(user and user.is_authenticated and reviewer_id == user.pk and not case.findings_frozen)
+    can_decide = bool(user and user.is_authenticated and access.may_edit_findings(user, case))
     return {
         "pending": findings,
         "counts": counts,
