@@ -28,11 +28,12 @@ from django.utils.translation import gettext as _
 from archives.audit_log import audit_log_append
 from archives.dates import PartialDate
 from archives.models import AuditLogEntry, Cadre, CadreInfoChange, Dossier, ImportJob, Material, PeriodKind, ResumePeriod, Unit
+from archives.selectors import recused_cadre_ids
 
 from .formats import FORMATS, Format
 from .progress import Progress
 from .reader import Workbook, WorkbookRefused, inspect_file
-from .validate import Context, Issue, PartInput, SheetValidator, check_references, make_context, select_sheets
+from .validate import Context, Issue, PartInput, SheetValidator, check_recusal, check_references, make_context, select_sheets
 
 logger = logging.getLogger(__name__)
 
@@ -243,13 +244,20 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def import_analyse(*, path, kind: str, progress: Progress | None = None) -> Analysis:
+def import_analyse(*, path, kind: str, progress: Progress | None = None, user=None) -> Analysis:
     with _no_cyclic_gc():
-        return _analyse(path=path, kind=kind, progress=progress)
+        return _analyse(path=path, kind=kind, progress=progress, user=user)
 
 
-def _analyse(*, path, kind: str, progress: Progress | None = None) -> Analysis:
-    """Read and validate a workbook and compare it with the database; writes nothing.
+def _recused_id_numbers(user) -> set[str]:
+    if user is None:
+        return set()
+    return set(Cadre.objects.filter(pk__in=recused_cadre_ids(user)).values_list("id_number", flat=True))
+
+
+def _analyse(*, path, kind: str, progress: Progress | None = None, user=None) -> Analysis:
+    """Read and validate a workbook and compare it with the database; writes nothing. Rows about
+    the importing `user`'s own or a relative's record are refused (回避).
 
     Raises WorkbookRefused for a file that is not a readable, safe workbook."""
     if kind not in FORMATS:
@@ -271,6 +279,7 @@ def _analyse(*, path, kind: str, progress: Progress | None = None) -> Analysis:
         first = chosen[0][1].title if chosen else ""
         issues.append(Issue(first, 2, "-", "没有数据行"))
     check_references(list(parts.values()), ctx, issues)
+    check_recusal(list(parts.values()), _recused_id_numbers(user), issues)
     order = {title: i for i, (_k, s) in enumerate(chosen) for title in [s.title]}
     issues.sort(key=lambda i: (order.get(i.sheet, -1), i.row))
     analysis = Analysis(kind=kind, issues=issues, warnings=warnings, parts=[], rows=rows, ctx=ctx)
@@ -634,7 +643,7 @@ def import_preview(*, job: ImportJob) -> ImportJob:
     """Task body: analyse the job's file; keep its preview, or every error, for the page."""
     progress = Progress(job.pk)
     try:
-        analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress)
+        analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress, user=job.created_by)
     except WorkbookRefused as exc:
         _fail(job, str(exc))
         return job
@@ -696,7 +705,7 @@ def import_run(*, job: ImportJob) -> ImportJob:
     job.save(update_fields=["status"])
     progress = Progress(job.pk)
     try:
-        analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress)
+        analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress, user=job.created_by)
         _record_analysis(job, analysis)
         if not analysis.valid:
             _fail(job, _("数据有误，共 %(n)s 处，未导入任何数据") % {"n": len(analysis.issues)}, status=ImportJob.Status.INVALID, issues=analysis.issues)
@@ -733,7 +742,7 @@ class FileOutcome:
 def import_file(*, path, kind: str, user=None, dry_run: bool = False) -> FileOutcome:
     """The command's import: synchronous, no preview step. A job is recorded only when data is
     written (its id is the source_ref of the history rows). Raises WorkbookRefused."""
-    analysis = import_analyse(path=path, kind=kind)
+    analysis = import_analyse(path=path, kind=kind, user=user)
     if dry_run or not analysis.valid:
         return FileOutcome(analysis, None)
     name = os.path.basename(str(path))[:255]

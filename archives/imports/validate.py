@@ -499,3 +499,15 @@ def check_references(parts: list[PartInput], ctx: Context, issues: list[Issue]) 
                 header = part.key_header.get(record.sheet, "身份证号")
                 issues.append(Issue(record.sheet, record.row, header, f"身份证号 {record.id_number} 不在干部名册中（系统中没有该干部），请先导入干部名册"))
         part.records = kept
+
+
+def check_recusal(parts: list[PartInput], recused_numbers: set[str], issues: list[Issue]) -> None:
+    """回避: nobody imports rows about their own record or a declared relative's (the preview
+    would show them that cadre's current information, and the import would change it)."""
+    if not recused_numbers:
+        return
+    for part in parts:
+        for record in part.records:
+            if record.id_number in recused_numbers:
+                header = part.key_header.get(record.sheet, "身份证号")
+                issues.append(Issue(record.sheet, record.row, header, "本人或有回避关系亲属的信息不能由本人导入（回避），请交由其他管档人员办理"))

@@ -288,3 +288,22 @@ def test_a_period_kept_under_its_kind_in_the_file_is_not_reclassified(tmp_path):
     outcome = run(tmp_path, "resume", rows)
     assert outcome.analysis.counts()["new"] == 1 and outcome.analysis.counts()["unchanged"] == 1
     assert sorted(ResumePeriod.objects.filter(cadre=cadre).values_list("kind", flat=True)) == ["任职", "兼职"]
+
+
+def test_an_archivist_cannot_import_rows_about_their_own_or_a_relatives_record(tmp_path, archivist):
+    from archives.models import Recusal
+
+    run(tmp_path, "roster", [roster_row(1), roster_row(2), roster_row(3)], name="first.xlsx")
+    own, relative = Cadre.objects.get(id_number=id_for(1)), Cadre.objects.get(id_number=id_for(2))
+    own.user = archivist
+    own.save(update_fields=["user"])
+    Recusal.objects.create(user=archivist, cadre=relative, relation="父子")
+    before = list(Cadre.objects.order_by("pk").values())
+    outcome = run(tmp_path, "roster", [roster_row(1, 学历="研究生"), roster_row(2, 学历="研究生"), roster_row(3, 学历="研究生")], user=archivist)
+    messages = [(issue.row, issue.reason) for issue in outcome.analysis.issues]
+    assert [row for row, _ in messages] == [2, 3] and all("回避" in reason for _, reason in messages)
+    assert list(Cadre.objects.order_by("pk").values()) == before  # refused whole: not even the third row
+    outcome = run(tmp_path, "materials", [material_row(1)], user=archivist)
+    assert [issue.row for issue in outcome.analysis.issues] == [2]
+    # Another archivist imports the same rows.
+    assert run(tmp_path, "roster", [roster_row(1, 学历="研究生")]).analysis.valid
