@@ -183,3 +183,21 @@ def test_the_archives_hold_what_the_demo_generates():
     assert Material.objects.filter(recorded_study_mode=StudyMode.IN_SERVICE).exists()
     assert Material.objects.filter(recorded_study_mode=StudyMode.FULL_TIME).count() > 100
     assert Material.objects.filter(category__code="5", title__contains="认定").exists()
+
+
+def test_detection_on_the_demo_finds_exactly_what_was_planted_category_by_category():
+    """No false alarm on the normal dossiers (nested study, concurrent posts, secondments,
+    supplied applications, earlier 认定表, in-service degrees) and no miss: per cadre, the
+    categories of the system findings are the categories of the problems planted."""
+    from archives import demo
+
+    seed(cadres=300, seed=20261125)
+    prefix = {"age": Category.AGE, "work": Category.WORK, "party": Category.PARTY, "edu": Category.EDUCATION, "exp": Category.EXPERIENCE}
+    expected = {c.id_number: {prefix[tag.split("-")[0]] for tag in c.planted} for c in demo.generate(300, 20261125)}
+    found = {number: set() for number in expected}
+    for number, category in Discrepancy.objects.filter(source=Discrepancy.Source.SYSTEM, state=Discrepancy.State.PENDING).values_list(
+        "case__dossier__cadre__id_number", "category"
+    ):
+        found[number].add(category)
+    wrong = {number: (sorted(expected[number]), sorted(found[number])) for number in expected if expected[number] != found[number]}
+    assert not wrong, wrong
