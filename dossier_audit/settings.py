@@ -41,6 +41,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEVELOPMENT_SECRET_KEY = "dev-insecure-dossier-audit-key-change-me-in-production-0123456789"  # noqa: S105 (refused when DJANGO_DEBUG=0)
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Django's technical 404/500 pages (URL list, tracebacks) only when asked for explicitly.
+DEBUG_ERROR_PAGES = env_bool("DJANGO_DEBUG_PAGES", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_DEBUG=0 requires DJANGO_SECRET_KEY to be set to a secret value")
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "dossier_audit.middleware.PrivatePagesNoStoreMiddleware",
+    "dossier_audit.middleware.FriendlyErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "dossier_audit.urls"
