@@ -39,7 +39,7 @@ class FriendlyErrorPagesMiddleware:
         template = "404.html" if response.status_code == 404 else "500.html"
         try:
             return render(request, template, status=response.status_code)
-        except Exception:  # noqa: BLE001 -- the error page itself failed: plain text, never the technical page
+        except Exception:  # the error page itself failed: plain text, never the technical page
             from django.http import HttpResponse
 
             return HttpResponse("服务器内部错误", status=response.status_code, content_type="text/plain; charset=utf-8")
