@@ -79,6 +79,22 @@ def may_edit_findings(user, case: AuditCase) -> Decision:
     return ALLOWED
 
 
+def may_reinstate(user, case: AuditCase, discrepancy: Discrepancy | None = None) -> Decision:
+    """复审 can overturn the initial review: the re-reviewer during re-review, or the chief during
+    the check, puts a dismissed or retracted finding back on the register (with a reason)."""
+    if (refused := _recused(user, case)) is not None:
+        return refused
+    if case.findings_frozen:
+        return refuse("科长审核通过后问题登记已冻结，不能再修改")
+    re_reviewer_now = case.state == CaseState.RE_REVIEW and case.re_reviewer_id == getattr(user, "pk", None)
+    chief_now = case.state == CaseState.CHIEF_CHECK and has_role(user, Role.CHIEF)
+    if not (re_reviewer_now or chief_now):
+        return refuse("只有复审阶段的复审人或科长把关时的科长可以恢复已排除的问题")
+    if discrepancy is not None and discrepancy.state != Discrepancy.State.DISMISSED:
+        return refuse(f"该问题状态为“{discrepancy.get_state_display()}”，不是已排除的问题")
+    return ALLOWED
+
+
 def may_rectify(user, case: AuditCase, discrepancy: Discrepancy | None = None) -> Decision:
     """整改 steps (feedback, interviews, material requests, authentication, weeding): from the
     moment a problem is registered until it is settled, by the chief or the case's reviewers."""

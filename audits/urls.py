@@ -19,6 +19,7 @@ urlpatterns = [
     path("discrepancies/<int:pk>/", views.discrepancy_detail, name="discrepancy_detail"),
     path("discrepancies/<int:pk>/edit/", views.discrepancy_edit, name="discrepancy_edit"),
     path("discrepancies/<int:pk>/retract/", views.discrepancy_retract, name="discrepancy_retract"),
+    path("discrepancies/<int:pk>/reinstate/", views.discrepancy_reinstate, name="discrepancy_reinstate"),
     path("discrepancies/<int:pk>/feedback/", views.feedback_create, name="feedback_create"),
     path("discrepancies/<int:pk>/feedback/<int:feedback_pk>/reply/", views.feedback_reply, name="feedback_reply"),
     path("discrepancies/<int:pk>/interviews/", views.interview_create, name="interview_create"),

@@ -178,6 +178,7 @@ def _case_context(request, case) -> dict:
         **selectors.case_page(case),
         "actions": actions,
         "can_edit_findings": bool(access.may_edit_findings(request.user, case)),
+        "can_reinstate": bool(access.may_reinstate(request.user, case)),
         "can_rectify": bool(access.may_rectify(request.user, case)),
         "can_manage": has_role(request.user, Role.CHIEF) and case.state != CaseState.CLOSED,
         "reassign_form": forms.ReassignForm(initial={"version": case.version, "initial_reviewer": case.initial_reviewer, "re_reviewer": case.re_reviewer}),
@@ -311,6 +312,26 @@ def discrepancy_retract(request, pk):
     else:
         messages.error(request, _form_errors(form))
     return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + "#discrepancies")
+
+
+@role_required(Role.AUDITOR, Role.CHIEF)
+@require_POST
+def discrepancy_reinstate(request, pk):
+    """恢复登记 of a dismissed or retracted finding (re-reviewer, or chief at the check)."""
+    discrepancy = selectors.get_discrepancy_for_user(request.user, pk)
+    form = forms.RetractForm(request.POST)
+    if form.is_valid():
+        try:
+            services.discrepancy_reinstate(
+                discrepancy=discrepancy, user=request.user, reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("已恢复该问题的登记"))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + f"#discrepancy-{discrepancy.pk}")
 
 
 # --- rectification -------------------------------------------------------------------------

@@ -124,6 +124,7 @@ class DiscrepancyAction(models.TextChoices):
     REGISTER = "register", _("登记")
     EDIT = "edit", _("修改")
     RETRACT = "retract", _("撤回登记")
+    REINSTATE = "reinstate", _("恢复登记")
     FEEDBACK = "feedback", _("信息反馈")
     FEEDBACK_REPLY = "feedback_reply", _("本人答复")
     INTERVIEW = "interview", _("约谈")

@@ -184,6 +184,7 @@ class DiscrepancyRow:
     initial_reviewer: str = ""
     re_reviewer: str = ""
     registered_at: str = ""
+    dismissed_reason: str = ""  # 排除或撤回的理由 (set-aside rows)
 
 
 @dataclass(frozen=True)

@@ -297,6 +297,7 @@ def _discrepancy_rows(queryset) -> list[DiscrepancyRow]:
         "case__re_reviewer__last_name",
         "case__re_reviewer__username",
         "created_at",
+        "dismissed_reason",
     )
     rows = []
     ordered = queryset.order_by("case__dossier__cadre__unit__full_name", "case__dossier__cadre__name", "case_id", "category", "pk")
@@ -321,6 +322,7 @@ def _discrepancy_rows(queryset) -> list[DiscrepancyRow]:
                 initial_reviewer=_name(v[15], v[16], v[17]),
                 re_reviewer=_name(v[18], v[19], v[20]),
                 registered_at=timezone.localtime(v[21]).strftime("%Y-%m-%d %H:%M") if v[21] else "",
+                dismissed_reason=v[22] or "",
             )
         )
     return rows

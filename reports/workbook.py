@@ -220,9 +220,9 @@ def write_workbook(data: WorkbookData, out: IO[bytes] | str) -> None:
     _write(
         wb,
         "已排除问题",
-        [h for h, _ in DISCREPANCY_HEADERS],
-        (_discrepancy_values(i, r) for i, r in enumerate(data.set_aside, 1)),
-        [w for _, w in DISCREPANCY_HEADERS],
+        [*(h for h, _ in DISCREPANCY_HEADERS), "排除理由"],
+        ([*_discrepancy_values(i, r), r.dismissed_reason] for i, r in enumerate(data.set_aside, 1)),
+        [*(w for _, w in DISCREPANCY_HEADERS), 40],
     )
     wb.save(out)
 

@@ -40,6 +40,7 @@ from .determination import (
 from .findings import (
     FINDING_FIELDS,
     discrepancy_register,
+    discrepancy_reinstate,
     discrepancy_retract,
     discrepancy_update,
     recorded_value_of,
@@ -83,6 +84,7 @@ __all__ = [
     "determination_return",
     "determination_rule",
     "discrepancy_register",
+    "discrepancy_reinstate",
     "discrepancy_retract",
     "discrepancy_update",
     "discrepancy_weed_material",

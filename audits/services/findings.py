@@ -206,3 +206,27 @@ def discrepancy_retract(*, discrepancy: Discrepancy, user, reason: str, expected
         discrepancy, to_state=Discrepancy.State.DISMISSED, user=user, action=DiscrepancyAction.RETRACT, comment=reason.strip(), fields=["dismissed_reason"]
     )
     return discrepancy
+
+
+@transaction.atomic
+def discrepancy_reinstate(*, discrepancy: Discrepancy, user, reason: str, expected_version=None) -> Discrepancy:
+    """恢复登记: the re-reviewer (or the chief at the check) overturns a dismissal or a retraction;
+    the finding is registered again, the reason and the earlier dismissal kept in its history."""
+    case = _lock_case(discrepancy.case_id)
+    discrepancy = _lock_discrepancy(discrepancy, expected_version)
+    access.require(access.may_reinstate(user, case, discrepancy))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("恢复已排除的问题必须说明理由")
+    earlier = discrepancy.dismissed_reason
+    discrepancy.dismissed_reason = ""
+    record_state_change(
+        discrepancy,
+        to_state=Discrepancy.State.REGISTERED,
+        user=user,
+        action=DiscrepancyAction.REINSTATE,
+        comment=reason,
+        changes={"dismissed_reason": [earlier, ""]},
+        fields=["dismissed_reason"],
+    )
+    return discrepancy

@@ -212,3 +212,25 @@ def test_a_received_material_refuses_a_second_receipt(finding, auditor):
     with pytest.raises(ValidationError, match="已登记收到"):
         services.material_request_receive(request=request, title="履历表乙", **kwargs)
     assert Material.objects.filter(title__startswith="履历表").count() == 1
+
+
+def test_the_re_reviewer_reinstates_a_dismissed_finding_with_a_reason(case, auditor, other_auditor, chief, client):
+    d = register(case, auditor)
+    services.discrepancy_retract(discrepancy=d, user=auditor, reason="看错了")
+    with pytest.raises(ValidationError, match="只有复审阶段的复审人"):
+        services.discrepancy_reinstate(discrepancy=d, user=other_auditor, reason="复审认为确有问题")  # still in initial review
+    at(case, CaseState.RE_REVIEW)
+    with pytest.raises(ValidationError, match="必须说明理由"):
+        services.discrepancy_reinstate(discrepancy=d, user=other_auditor, reason=" ")
+    d = services.discrepancy_reinstate(discrepancy=d, user=other_auditor, reason="复审认为确有问题")
+    assert d.state == Discrepancy.State.REGISTERED and not d.dismissed_reason
+    event = DiscrepancyEvent.objects.filter(discrepancy=d).order_by("pk").last()
+    assert (event.action, event.comment, event.changes["dismissed_reason"]) == (DiscrepancyAction.REINSTATE, "复审认为确有问题", ["看错了", ""])
+    # The chief, at the check, through the page.
+    services.discrepancy_retract(discrepancy=d, user=other_auditor, reason="再次排除")
+    at(case, CaseState.CHIEF_CHECK)
+    client.force_login(chief)
+    assert "恢复登记" in client.get(f"/audits/cases/{case.pk}/").content.decode()
+    response = client.post(f"/audits/discrepancies/{d.pk}/reinstate/", {"reason": "科长认为应登记", "version": Discrepancy.objects.get(pk=d.pk).version})
+    assert response.status_code == 302
+    assert Discrepancy.objects.get(pk=d.pk).state == Discrepancy.State.REGISTERED

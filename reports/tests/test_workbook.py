@@ -110,3 +110,12 @@ def test_the_commands_refuse_an_unknown_campaign(tmp_path):
 
     with pytest.raises(CommandError):
         call_command("summary_report", "999999", "--out", str(tmp_path / "x.pdf"))
+
+
+def test_every_dismissal_carries_its_reason_in_the_workbook(auditor, other_auditor, tmp_path):
+    built = build_known_campaign(auditor, other_auditor)
+    add(built.cases[1], "age", "dismissed", rule="AGE-EARLIEST", description="另一条", dismissed_reason="阴阳历换算后一致")
+    book = load_workbook(_write(built.campaign, tmp_path))
+    rows = list(book["已排除问题"].iter_rows(values_only=True))
+    assert rows[0][-1] == "排除理由"
+    assert "阴阳历换算后一致" in [row[-1] for row in rows[1:]]
