@@ -39,7 +39,7 @@ class CampaignForm(forms.Form):
         label=_("审核人员"), queryset=services.auditor_users(), required=False, help_text=_("不选表示全部审核人员；初审、复审自动交叉分配")
     )
     sample_rate = forms.DecimalField(
-        label=_("领导抽查比例"), min_value=0, max_value=1, decimal_places=3, initial=Decimal("0.1"), help_text=_("如 0.1 表示 10%")
+        label=_("领导抽查比例（%）"), min_value=0, max_value=100, decimal_places=1, initial=Decimal("10"), help_text=_("0 到 100，如 10 表示抽查 10% 的案卷")
     )
     force_sample_with_discrepancies = forms.BooleanField(label=_("有问题的案卷全部纳入领导抽查"), required=False)
 
@@ -47,6 +47,10 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["auditors"].queryset = services.auditor_users()
         self.fields["units"].widget.attrs["size"] = 8
+
+    def clean_sample_rate(self):
+        # Typed as a percentage; the campaign keeps the fraction (0.1 for 10%).
+        return self.cleaned_data["sample_rate"] / 100
         self.fields["auditors"].widget.attrs["size"] = 6
 
 

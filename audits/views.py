@@ -19,6 +19,7 @@ from archives.roles import Role, has_role, role_required, user_roles
 from archives.services import dossier_record_use
 
 from . import access, forms, selectors, services, workflow
+from .detection.services import detection_start
 from .models import CaseState, Determination, Discrepancy, Feedback, MaterialRequest
 
 CASE_ROLES = (Role.AUDITOR, Role.CHIEF, Role.LEADER)
@@ -84,6 +85,9 @@ def campaign_create(request):
             form.add_error(None, exc)
         else:
             messages.success(request, _("已新建批次“%(name)s”，共 %(count)s 个审核案卷") % {"name": campaign.name, "count": campaign.cases.count()})
+            # A new campaign compares every dossier by itself (系统比对), in the background where
+            # a worker runs; the campaign page shows its progress.
+            detection_start(campaign=campaign, user=request.user)
             return redirect("audits:campaign_detail", pk=campaign.pk)
     return render(request, "audits/campaign_form.html", {"form": form})
 

@@ -1,6 +1,7 @@
 """Pages and action views: access, methods, what they change, and query counts."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -204,7 +205,7 @@ def test_the_chief_creates_a_campaign_in_the_browser(client, chief, auditor, oth
         {
             "name": "浏览器批次",
             "auditors": [auditor.pk, other_auditor.pk],
-            "sample_rate": "0.2",
+            "sample_rate": "20",
             "deadline": "2026-12-31",
             "force_sample_with_discrepancies": "on",
         },
@@ -212,6 +213,10 @@ def test_the_chief_creates_a_campaign_in_the_browser(client, chief, auditor, oth
     campaign = Campaign.objects.get(name="浏览器批次")
     assert response.status_code == 302 and response.url == reverse("audits:campaign_detail", args=[campaign.pk])
     assert campaign.cases.count() == 3 and campaign.force_sample_with_discrepancies
+    assert campaign.sample_rate == Decimal("0.2")  # typed as a percentage
+    # 系统比对 ran by itself (inline here: no broker): the page says so, with no button press.
+    page = client.get(response.url).content.decode()
+    assert "上次比对：检查 3 卷" in page and "尚未运行" not in page
 
 
 def test_the_campaign_page_shows_the_seed_and_the_sampled_cases(client, chief, auditor, other_auditor):

@@ -16,6 +16,8 @@
     bar.textContent = percent + "%";
     holder.setAttribute("aria-valuenow", percent);
     var running = state.status === "running";
+    var progress = panel.querySelector(".detection-progress");
+    if (progress) { progress.classList.toggle("d-none", !(running || state.status === "queued")); }
     bar.classList.toggle("progress-bar-striped", running);
     bar.classList.toggle("progress-bar-animated", running);
     bar.classList.toggle("bg-danger", state.status === "failed");
