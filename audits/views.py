@@ -161,8 +161,33 @@ def case_list(request):
     return render(
         request,
         "audits/case_list.html",
-        {"page": page, "queue": queue, "queue_label": selectors.QUEUES[queue], "filters": filters, "query": query.urlencode(), "queues": selectors.QUEUES},
+        {
+            "page": page,
+            "queue": queue,
+            "queue_label": selectors.QUEUES[queue],
+            "filters": filters,
+            "query": query.urlencode(),
+            "queues": selectors.QUEUES,
+            "batch": queue == "check" and has_role(request.user, Role.CHIEF),
+        },
     )
+
+
+@role_required(Role.CHIEF)
+@require_POST
+def case_batch_approve(request):
+    """科长批量审核通过: each selected case is approved on its own (checked, locked, recorded);
+    the ones that cannot be are listed with the reason, the others pass."""
+    ids = [int(pk) for pk in request.POST.getlist("case") if pk.isdigit()]
+    if not ids:
+        messages.error(request, _("请先勾选要审核通过的案卷"))
+        return redirect(reverse("audits:case_list") + "?queue=check")
+    approved, refused = services.cases_chief_approve(case_ids=ids, user=request.user, comment=request.POST.get("comment", ""))
+    if approved:
+        messages.success(request, _("已科长审核通过 %(n)s 卷") % {"n": len(approved)})
+    for name, reason in refused:
+        messages.error(request, _("%(name)s：未通过，%(reason)s") % {"name": name, "reason": reason})
+    return redirect(reverse("audits:case_list") + "?queue=check")
 
 
 def _case_context(request, case) -> dict:

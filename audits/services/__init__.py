@@ -24,6 +24,7 @@ from .cases import (
     case_reassign,
     case_submit_initial,
     case_submit_re_review,
+    cases_chief_approve,
     cases_release_recused_reviewer,
 )
 from .common import DEFAULT_SAMPLE_RATE
@@ -76,6 +77,7 @@ __all__ = [
     "case_reassign",
     "case_submit_initial",
     "case_submit_re_review",
+    "cases_chief_approve",
     "cases_release_recused_reviewer",
     "determination_approve",
     "determination_check",

@@ -197,6 +197,26 @@ def case_chief_approve(*, case, user, expected_version=None, comment="") -> Audi
     return case_act(case=case, user=user, action=Action.CHIEF_APPROVE, expected_version=expected_version, comment=comment)
 
 
+def cases_chief_approve(*, case_ids, user, comment: str = "") -> tuple[list[AuditCase], list[tuple[str, str]]]:
+    """科长批量审核通过: every case is approved by the same service as one at a time, each in its
+    own transaction (all or nothing per case); returns the approved cases and, for the others,
+    (cadre name, reason). Cases the user may not see are refused as not found."""
+    from ..selectors import cases_visible_to
+
+    visible = {c.pk: c for c in cases_visible_to(user).filter(pk__in=list(case_ids)).select_related("dossier__cadre")}
+    approved, refused = [], []
+    for pk in case_ids:
+        case = visible.get(pk)
+        if case is None:
+            refused.append((f"案卷{pk}", "案卷不存在或无权查看"))
+            continue
+        try:
+            approved.append(case_chief_approve(case=case, user=user, comment=comment))
+        except ValidationError as exc:
+            refused.append((case.dossier.cadre.name, "；".join(exc.messages)))
+    return approved, refused
+
+
 def case_chief_return(*, case, user, comment, expected_version=None) -> AuditCase:
     """科长退回复审, with a reason."""
     return case_act(case=case, user=user, action=Action.CHIEF_RETURN, expected_version=expected_version, comment=comment)

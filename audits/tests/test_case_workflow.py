@@ -288,3 +288,27 @@ def test_reassignment_refuses_changing_the_initial_reviewer_after_initial_review
 def test_reassignment_by_an_auditor_is_refused(case, auditor, third_auditor):
     with pytest.raises(ValidationError, match="只有科长"):
         services.case_reassign(case=case, user=auditor, re_reviewer=third_auditor)
+
+
+def test_the_chief_approves_several_cases_at_once_each_checked_and_recorded(client, chief, auditor, other_auditor):
+    from audits.tests.factories import AuditCaseFactory
+
+    ready = [AuditCaseFactory(initial_reviewer=auditor, re_reviewer=other_auditor, state=CaseState.CHIEF_CHECK, campaign__sample_rate=0) for _ in range(2)]
+    early = AuditCaseFactory(initial_reviewer=auditor, re_reviewer=other_auditor, state=CaseState.RE_REVIEW, campaign__sample_rate=0)
+    client.force_login(chief)
+    page = client.get("/audits/cases/?queue=check").content.decode()
+    assert 'id="batch-form"' in page and f'value="{ready[0].pk}"' in page
+    response = client.post("/audits/cases/batch/approve/", {"case": [c.pk for c in ready] + [early.pk], "comment": "同意"}, follow=True)
+    text = response.content.decode()
+    assert "已科长审核通过 2 卷" in text and early.dossier.cadre.name in text and "未通过" in text
+    for case in ready:
+        case.refresh_from_db()
+        assert case.state == CaseState.CLOSED and case.chief_approved_at
+        assert case.transitions.filter(action="chief_approve", actor=chief, comment="同意").count() == 1
+    early.refresh_from_db()
+    assert early.state == CaseState.RE_REVIEW and not early.transitions.filter(action="chief_approve").exists()
+
+
+def test_an_auditor_cannot_batch_approve(client, auditor):
+    client.force_login(auditor)
+    assert client.post("/audits/cases/batch/approve/", {"case": [1]}).status_code == 403
