@@ -190,7 +190,7 @@ def test_the_status_view_reports_progress_as_json(client, archivist):
         "counts": None,
     }
     page = client.get(reverse("archives:import_detail", args=[job.pk])).content.decode()
-    assert "import_progress.js" in page and 'data-status-url="/archives/imports/' in page and "width: 25%" in page
+    assert "import_progress.js" in page and 'data-status-url="/archives/imports/' in page and 'data-width="25"' in page
 
 
 def test_past_imports_are_listed_with_who_when_file_counts_and_outcome(client, archivist, django_assert_max_num_queries):
