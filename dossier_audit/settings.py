@@ -254,6 +254,8 @@ DETECTION = {
 
 # Campaigns larger than this generate reports in the background.
 REPORT_INLINE_MAX_CASES = env_int("REPORT_INLINE_MAX_CASES", 2000)
+# A batch of 认定表 of more cases than this is generated as a job with a progress page.
+REPORT_SHEETS_INLINE_MAX_CASES = env_int("REPORT_SHEETS_INLINE_MAX_CASES", 50)
 # 利用干部档案登记簿: repeated views of a dossier by one user for one purpose within this many
 # hours are one opening (one row); 0 means the working day (until local midnight).
 DOSSIER_USE_WINDOW_HOURS = env_int("DOSSIER_USE_WINDOW_HOURS", 0)

@@ -48,7 +48,7 @@ def _file_response(document: services.Document) -> HttpResponse:
 
 def _deliver(request, campaign: Campaign, kind: str, case: AuditCase | None = None):
     """Build a document now and record the download; large campaigns go to the job page."""
-    if kind in services.CAMPAIGN_KINDS and services.runs_in_background(campaign):
+    if kind in services.CAMPAIGN_KINDS and services.runs_in_background(campaign, kind):
         slug = next(s for s, k in KIND_SLUGS.items() if k == kind)
         return redirect("reports:generate", pk=campaign.pk, kind=slug)
     document = services.document_build(kind=kind, campaign=campaign, case=case, user=request.user)

@@ -137,6 +137,20 @@ def test_a_large_campaign_is_generated_in_the_background(client, chief, campaign
     assert (entry.user, entry.job, entry.kind) == (chief, job, DocumentKind.SUMMARY)
 
 
+def test_a_batch_of_sheets_beyond_the_inline_limit_is_a_job_with_progress(client, chief, campaign, settings, django_capture_on_commit_callbacks):
+    settings.REPORT_SHEETS_INLINE_MAX_CASES = 5  # the known campaign has 7 cases
+    client.force_login(chief)
+    assert client.get(reverse("reports:summary_pdf", args=[campaign.pk])).content.startswith(b"%PDF")  # the summary stays inline
+    response = client.get(reverse("reports:sheets_pdf", args=[campaign.pk]))
+    assert response.status_code == 302 and response.url == reverse("reports:generate", args=[campaign.pk, "sheets"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(response.url)
+    job = ReportJob.objects.get(kind=DocumentKind.SHEETS)
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.SUCCEEDED and job.progress_total == 7
+    assert client.get(reverse("reports:job_download", args=[job.pk])).content.startswith(b"%PDF")
+
+
 def test_the_job_pages_are_for_chief_and_leader_only(client, auditor, campaign, settings):
     job = ReportJob.objects.create(campaign=campaign, kind=DocumentKind.WORKBOOK)
     client.force_login(auditor)
