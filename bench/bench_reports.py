@@ -148,7 +148,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         setup_django(Path(folder) / "bench.sqlite3")
-        from reports import pdf, selectors, workbook
+        from reports import pdf, selectors, sheet_pdf, workbook
 
         print(f"building campaigns: {args.small} and {args.cases} dossiers …", flush=True)
         t0 = time.perf_counter()
@@ -197,7 +197,7 @@ def main() -> None:
 
         sheets = selectors.determination_sheets(small)
         start = time.perf_counter()
-        pages = pdf.render_determination_sheets(sheets)
+        pages = sheet_pdf.render_determination_sheets(sheets)
         print()
         print(f"认定表 batch of {len(sheets)} cases: {time.perf_counter() - start:.2f} s renderer, {len(pages) / 1024:.0f} KiB")
 
