@@ -32,7 +32,7 @@ from archives.selectors import recused_cadre_ids
 
 from .formats import FORMATS, Format
 from .progress import Progress
-from .reader import Workbook, WorkbookRefused, inspect_file
+from .reader import Workbook, WorkbookRefused, check_container
 from .validate import Context, Issue, PartInput, SheetValidator, check_recusal, check_references, make_context, select_sheets
 
 logger = logging.getLogger(__name__)
@@ -604,8 +604,10 @@ def import_upload(*, user, kind: str, uploaded_file) -> ImportJob:
     job.file.save(f"{kind}.xlsx", File(uploaded_file), save=False)
     job.save()
     try:
-        # The hostile-file checks are quick and bounded: run them now, so a refusal is immediate.
-        inspect_file(job.file.path)
+        # Only the checks that read the zip's directory (and [Content_Types].xml) run in the
+        # request, so that a refusal is immediate and costs milliseconds whatever the file; the
+        # streaming pass over every part and the reading happen in the preview task.
+        check_container(job.file.path, name=name)
     except WorkbookRefused as exc:
         _fail(job, str(exc), status=ImportJob.Status.FAILED)
         return job
