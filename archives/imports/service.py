@@ -13,10 +13,15 @@ import gc
 import hashlib
 import logging
 import os
+import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import redis
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -42,6 +47,10 @@ INSERT_BATCH = 5000  # rows per executemany
 IN_CHUNK = 900  # ids per IN (…) list, below SQLite's variable limit
 SAMPLE_SIZE = 10
 MAX_STORED_ISSUES = 10_000
+# A task redelivered this many times (its worker died each time: killed, out of memory) gives up
+# rather than loop on a file that kills workers.
+MAX_TASK_ATTEMPTS = 3
+ATTEMPTS_TTL = 7 * 24 * 3600
 
 __all__ = [
     "Analysis",
@@ -507,6 +516,7 @@ def _apply_roster(part: PartResult, ctx: Context, user, source_ref: str, note: s
                 ctx.cadres[number] = (cadre_pk, dossier_pk)
                 touched.add(dossier_pk)
             progress.advance(len(batch))
+    _pause_for_tests()
     update_fields = [("unit" if f == "unit" else f) for f in ROSTER_FIELDS] + ["updated_at"]
     for batch in _chunks(part.updated, BATCH):
         cadres, history = [], []
@@ -533,6 +543,19 @@ def _apply_roster(part: PartResult, ctx: Context, user, source_ref: str, note: s
         progress.advance(len(batch))
     touched.discard(None)
     return touched
+
+
+def _pause_for_tests() -> None:
+    """Tests only (IMPORT_TEST_PAUSE_DIR, from DA_TEST_IMPORT_PAUSE_DIR; never set in
+    production): stop in the middle of an import's write, new cadres written and updates not,
+    so that a test can kill the worker there (archives/tests/test_import_worker_faults.py)."""
+    folder = settings.IMPORT_TEST_PAUSE_DIR
+    if not folder:
+        return
+    Path(folder, f"reached-{os.getpid()}").touch()
+    deadline = time.monotonic() + 120
+    while Path(folder, "hold").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def _material_values(record) -> dict:
@@ -623,26 +646,75 @@ def _enqueue(job: ImportJob, task) -> None:
     ImportJob.objects.filter(pk=job.pk).update(task_id=result.id or "")
 
 
+def _set_if_still(job: ImportJob, **fields) -> bool:
+    """Write these fields only while the job is in the state this run found it in: when another
+    run of the same task (redelivered, or a duplicate) has finished the job meanwhile, its
+    outcome stands and this one's is dropped (the job is reloaded)."""
+    written = ImportJob.objects.filter(pk=job.pk, status=job.status).update(**fields)
+    if written:
+        for name, value in fields.items():
+            setattr(job, name, value)
+    else:
+        job.refresh_from_db()
+    return bool(written)
+
+
 def _fail(job: ImportJob, message: str, *, status=ImportJob.Status.FAILED, issues=None) -> None:
-    job.status = status
-    job.message = message
-    job.finished_at = timezone.now()
-    fields = ["status", "message", "finished_at"]
+    fields = {"status": status, "message": message, "finished_at": timezone.now()}
     if issues is not None:
-        job.error_count = len(issues)
-        job.errors = [i.as_dict() for i in issues[:MAX_STORED_ISSUES]]
-        fields += ["error_count", "errors"]
-    job.save(update_fields=fields)
+        fields["error_count"] = len(issues)
+        fields["errors"] = [i.as_dict() for i in issues[:MAX_STORED_ISSUES]]
+    _set_if_still(job, **fields)
 
 
 def _record_analysis(job: ImportJob, analysis: Analysis) -> None:
-    job.warnings = analysis.warnings
-    job.counts = analysis.counts()
-    job.save(update_fields=["warnings", "counts"])
+    _set_if_still(job, warnings=analysis.warnings, counts=analysis.counts())
 
 
-def import_preview(*, job: ImportJob) -> ImportJob:
-    """Task body: analyse the job's file; keep its preview, or every error, for the page."""
+def _count_attempt(attempt: str) -> int:
+    """How many times the task `attempt` (its id: a redelivered message keeps it) has started.
+    Kept in the cache (Redis, with a worker); best effort."""
+    if not attempt:
+        return 1
+    key = f"archives:imports:attempts:{attempt}"
+    try:
+        cache.add(key, 0, ATTEMPTS_TTL)
+        return cache.incr(key)
+    except (ValueError, redis.exceptions.RedisError) as exc:
+        logger.warning("import task %s: attempt not counted (%s)", attempt, exc)
+        return 1
+
+
+def _begin(job: ImportJob, *, waiting, working, attempt: str, gave_up: str) -> bool:
+    """Start a task's work on the job, or take it up again: tasks are acknowledged late, so a
+    worker that dies mid-task leaves the message to another, which finds the job still
+    `working`. False when there is nothing left to do (the job is finished or cancelled, or
+    the task has been redelivered MAX_TASK_ATTEMPTS times: then it fails, with `gave_up`)."""
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in (waiting, working):
+            return False
+        if _count_attempt(attempt) > MAX_TASK_ATTEMPTS:
+            logger.error("import %s: task %s redelivered too often, giving up", job.pk, attempt)
+            locked.status, locked.message, locked.finished_at = ImportJob.Status.FAILED, gave_up, timezone.now()
+            locked.save(update_fields=["status", "message", "finished_at"])
+            return False
+        if locked.status != working:
+            locked.status = working
+            locked.save(update_fields=["status"])
+    return True
+
+
+def import_preview(*, job: ImportJob, attempt: str = "") -> ImportJob:
+    """Task body: analyse the job's file; keep its preview, or every error, for the page.
+
+    Writes nothing but the job, so a redelivered task simply analyses again; one that finds the
+    job past validation does nothing."""
+    gave_up = _("文件校验多次中断（后台任务进程退出），请检查文件或联系系统管理员")
+    started = _begin(job, waiting=ImportJob.Status.VALIDATING, working=ImportJob.Status.VALIDATING, attempt=attempt, gave_up=gave_up)
+    job.refresh_from_db()
+    if not started:
+        return job
     progress = Progress(job.pk)
     try:
         analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress, user=job.created_by)
@@ -659,10 +731,7 @@ def import_preview(*, job: ImportJob) -> ImportJob:
     if not analysis.valid:
         _fail(job, _("数据有误，共 %(n)s 处，未导入任何数据") % {"n": len(analysis.issues)}, status=ImportJob.Status.INVALID, issues=analysis.issues)
         return job
-    job.preview = analysis.preview()
-    job.status = ImportJob.Status.PREVIEWED
-    job.message = ""
-    job.save(update_fields=["preview", "status", "message"])
+    _set_if_still(job, preview=analysis.preview(), status=ImportJob.Status.PREVIEWED, message="")
     return job
 
 
@@ -701,10 +770,24 @@ def import_cancel(*, job: ImportJob, user) -> ImportJob:
     return locked
 
 
-def import_run(*, job: ImportJob) -> ImportJob:
-    """Task body: re-read the file (the database may have changed since the preview) and apply it."""
-    job.status = ImportJob.Status.RUNNING
-    job.save(update_fields=["status"])
+class _Superseded(Exception):
+    """Another run of the same import finished it first: roll this one back."""
+
+
+def import_run(*, job: ImportJob, attempt: str = "") -> ImportJob:
+    """Task body: re-read the file (the database may have changed since the preview) and apply it.
+
+    Safe to run more than once for one job (tasks are acknowledged late: a worker killed
+    mid-import leaves the task to the next one). The rows and the job's SUCCEEDED are committed
+    in one transaction, so a run that dies leaves nothing of its writes and the job RUNNING; the
+    next run analyses again against the database as it is and applies; a run that finds the job
+    finished does nothing; and of two runs at once, only the first to commit counts (the other's
+    final status update finds the job no longer RUNNING and rolls its writes back)."""
+    gave_up = _("导入多次中断（后台任务进程退出），未导入任何数据，请联系系统管理员")
+    started = _begin(job, waiting=ImportJob.Status.QUEUED, working=ImportJob.Status.RUNNING, attempt=attempt, gave_up=gave_up)
+    job.refresh_from_db()
+    if not started:
+        return job
     progress = Progress(job.pk)
     try:
         analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress, user=job.created_by)
@@ -712,7 +795,22 @@ def import_run(*, job: ImportJob) -> ImportJob:
         if not analysis.valid:
             _fail(job, _("数据有误，共 %(n)s 处，未导入任何数据") % {"n": len(analysis.issues)}, status=ImportJob.Status.INVALID, issues=analysis.issues)
             return job
-        import_apply(analysis=analysis, user=job.created_by, job_id=job.pk, file_name=job.file_name, progress=progress)
+        with transaction.atomic():
+            import_apply(analysis=analysis, user=job.created_by, job_id=job.pk, file_name=job.file_name, progress=progress)
+            finished = _set_if_still(
+                job,
+                status=ImportJob.Status.SUCCEEDED,
+                finished_at=timezone.now(),
+                progress_done=analysis.rows * 2,
+                progress_total=analysis.rows * 2,
+                message=_("导入完成：新增 %(new)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条") % job.counts,
+            )
+            if not finished:
+                raise _Superseded
+    except _Superseded:
+        logger.warning("import %s: finished by another run; this run's writes are rolled back", job.pk)
+        job.refresh_from_db()
+        return job
     except WorkbookRefused as exc:
         _fail(job, str(exc))
         return job
@@ -726,12 +824,6 @@ def import_run(*, job: ImportJob) -> ImportJob:
         return job
     finally:
         progress.close()
-    job.status = ImportJob.Status.SUCCEEDED
-    job.finished_at = timezone.now()
-    job.progress_done = job.progress_total = analysis.rows * 2
-    c = job.counts
-    job.message = _("导入完成：新增 %(new)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条") % c
-    job.save(update_fields=["status", "finished_at", "progress_done", "progress_total", "message"])
     return job
 
 
