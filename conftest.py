@@ -223,6 +223,47 @@ def celery_worker_process(celery_workers):
     return celery_workers.start()
 
 
+class QueueOutage:
+    """Redis unreachable (a closed port) for the broker, the result backend and the cache, as
+    when the Redis server is down in production; ``up()`` puts back the test default (tasks
+    run inline), as when it is back."""
+
+    CLOSED = "redis://127.0.0.1:1/0"
+
+    def __init__(self, settings):
+        from dossier_audit.celery import app
+
+        self.app = app
+        self.settings = settings
+        self.previous = {key: app.conf.get(key) for key in ("task_always_eager", "broker_url", "result_backend")}
+        self.caches = settings.CACHES
+        self.broker_url = settings.CELERY_BROKER_URL
+
+    def down(self):
+        self.app.conf.update(task_always_eager=False, broker_url=self.CLOSED, result_backend=self.CLOSED)
+        self.settings.CELERY_TASK_ALWAYS_EAGER = False
+        self.settings.CELERY_BROKER_URL = self.CLOSED
+        self.settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": self.CLOSED}}
+        _reset_producer_pool(self.app)
+
+    def up(self):
+        self.app.conf.update(**self.previous)
+        self.settings.CELERY_TASK_ALWAYS_EAGER = bool(self.previous["task_always_eager"])
+        self.settings.CELERY_BROKER_URL = self.broker_url
+        self.settings.CACHES = self.caches
+        _reset_producer_pool(self.app)
+
+
+@pytest.fixture
+def queue_outage(settings):
+    """Control a Redis outage within a test: ``queue_outage.down()``, ``queue_outage.up()``."""
+    outage = QueueOutage(settings)
+    try:
+        yield outage
+    finally:
+        outage.up()
+
+
 def _reset_producer_pool(app):
     """Forget every broker connection, pool and result backend cached under the previous
     configuration, so a changed broker_url/result_backend takes effect (and a second broker

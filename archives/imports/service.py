@@ -34,6 +34,7 @@ from archives.audit_log import audit_log_append
 from archives.dates import PartialDate
 from archives.models import AuditLogEntry, Cadre, CadreInfoChange, Dossier, ImportJob, Material, PeriodKind, ResumePeriod, Unit
 from archives.selectors import recused_cadre_ids
+from archives.task_queue import QueueUnavailable, enqueue
 
 from .formats import FORMATS, Format
 from .progress import Progress
@@ -61,6 +62,7 @@ __all__ = [
     "import_confirm",
     "import_file",
     "import_preview",
+    "import_resubmit",
     "import_run",
     "import_upload",
 ]
@@ -461,7 +463,9 @@ def _schedule_detection(dossier_ids: set[int], user) -> None:
 
         detect_after_import(dossier_ids=ids, user=user)
 
-    transaction.on_commit(detect)
+    # The import is committed by then: a queue that cannot take the detection task (Redis down)
+    # is logged, never reported as a failed import. Detection can be run again from the campaign.
+    transaction.on_commit(detect, robust=True)
 
 
 def _ensure_units(paths: set[str]) -> dict[str, int]:
@@ -640,10 +644,25 @@ def import_upload(*, user, kind: str, uploaded_file) -> ImportJob:
     return job
 
 
+def _queue_down_message(job: ImportJob) -> str:
+    if job.status == ImportJob.Status.QUEUED:
+        return _("任务队列（Redis）暂时无法连接：尚未开始导入，未导入任何数据。请稍后点击“重新提交”；如仍不行，请联系系统管理员")
+    return _("任务队列（Redis）暂时无法连接：文件已保存，尚未校验。请稍后点击“重新提交”；如仍不行，请联系系统管理员")
+
+
 def _enqueue(job: ImportJob, task) -> None:
-    result = task.delay(job.pk)
+    """Queue the task for the job. With the queue down the job keeps its file and its state
+    (VALIDATING or QUEUED, no task id: ``ImportJob.awaits_queue``), with a message saying so,
+    and its uploader resubmits it (import_resubmit)."""
+    try:
+        result = enqueue(task, job.pk)
+    except QueueUnavailable:
+        job.message = _queue_down_message(job)
+        ImportJob.objects.filter(pk=job.pk).update(message=job.message)
+        return
     # In eager mode the task has finished (and saved the job) by now: touch only task_id.
-    ImportJob.objects.filter(pk=job.pk).update(task_id=result.id or "")
+    job.task_id = result.id or ""
+    ImportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
 
 
 def _set_if_still(job: ImportJob, **fields) -> bool:
@@ -751,10 +770,28 @@ def import_confirm(*, job: ImportJob, user) -> ImportJob:
         raise ValidationError(_("该导入当前状态为“%(s)s”，不能确认导入") % {"s": locked.get_status_display()})
     locked.status = ImportJob.Status.QUEUED
     locked.progress_done = 0
-    locked.save(update_fields=["status", "progress_done"])
+    locked.task_id = ""  # the preview's; the run's is set once it is queued
+    locked.save(update_fields=["status", "progress_done", "task_id"])
     from archives.tasks import import_run_task
 
     transaction.on_commit(lambda: _enqueue(locked, import_run_task))
+    return locked
+
+
+@transaction.atomic
+def import_resubmit(*, job: ImportJob, user) -> ImportJob:
+    """Queue again a job the queue could not take (Redis was down): its file was kept, and it
+    waits, validating or confirmed, for its task."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    _refuse_unless_uploader(locked, user)
+    if not locked.awaits_queue:
+        raise ValidationError(_("该导入当前状态为“%(s)s”，已在后台处理或已结束，无需重新提交") % {"s": locked.get_status_display()})
+    from archives.tasks import import_preview_task, import_run_task
+
+    task = import_run_task if locked.status == ImportJob.Status.QUEUED else import_preview_task
+    locked.message = ""
+    locked.save(update_fields=["message"])
+    transaction.on_commit(lambda: _enqueue(locked, task))
     return locked
 
 
