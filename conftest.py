@@ -119,20 +119,72 @@ def require_service(name: str):
     pytest.skip(f"{name} not available")
 
 
+class CeleryWorkers:
+    """Real Celery workers (subprocesses) on a real Redis broker, sharing the test database and
+    one queue of this test's own, so concurrent runs never share a worker. Start as many as a
+    test needs (a second one to take over from a killed first); all are stopped at the end."""
+
+    def __init__(self, app, redis_url: str, database_url: str):
+        import uuid
+
+        self.app = app
+        self.redis_url = redis_url
+        self.database_url = database_url
+        self.queue = f"test-{uuid.uuid4().hex[:12]}"
+        self.procs = []
+
+    def start(self, *, pool: str = "solo", env: dict | None = None):
+        import subprocess
+        import sys
+        import time
+        from pathlib import Path
+
+        node = f"{self.queue}-{len(self.procs)}@localhost"
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "DJANGO_SETTINGS_MODULE": "dossier_audit.settings",
+            **(env or {}),
+        }
+        celery_bin = Path(sys.executable).with_name("celery")
+        command = [str(celery_bin), "-A", "dossier_audit", "worker", "-P", pool, "-Q", self.queue, "-n", node]
+        if pool == "prefork":
+            command += ["-c", "1"]
+        command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"]
+        proc = subprocess.Popen(command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # noqa: S603 (fixed arguments: our own virtualenv's celery)
+        self.procs.append(proc)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"the Celery worker exited: {proc.stdout.read()}")
+            if self.app.control.ping(timeout=1.0, destination=[node]):
+                return proc
+        pytest.fail("the Celery worker did not answer within 60 s")
+
+    def stop_all(self):
+        import subprocess
+
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db, settings):
-    """A real Celery worker (subprocess) on a real Redis broker, sharing the test database.
+def celery_workers(transactional_db, settings):
+    """Start real workers with ``celery_workers.start()`` (see CeleryWorkers).
 
     Only on PostgreSQL: a worker process cannot see SQLite's in-memory test database, so the
     SQLite run skips these tests by design; the PostgreSQL run needs Redis (and fails in CI
-    without it). Tasks go to a queue of this test's own, so concurrent runs never share a worker.
+    without it).
     """
     import socket
-    import subprocess
-    import sys
-    import time
-    import uuid
-    from pathlib import Path
     from urllib.parse import urlparse
 
     from django.db import connection
@@ -152,56 +204,64 @@ def celery_worker_process(transactional_db, settings):
 
     db = connection.settings_dict
     database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+    workers = CeleryWorkers(app, redis_url, database_url)
     previous = {key: app.conf.get(key) for key in ("task_always_eager", "broker_url", "result_backend", "task_default_queue")}
-    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url, task_default_queue=queue)
+    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url, task_default_queue=workers.queue)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     _reset_producer_pool(app)
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "dossier_audit.settings"}
-    celery_bin = Path(sys.executable).with_name("celery")
-    node = f"{queue}@localhost"
-    proc = subprocess.Popen(  # noqa: S603 (fixed arguments: our own virtualenv's celery)
-        [
-            str(celery_bin),
-            "-A",
-            "dossier_audit",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "-n",
-            node,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"the Celery worker exited: {proc.stdout.read()}")
-            replies = app.control.ping(timeout=1.0, destination=[node]) or []
-            if replies:
-                break
-        else:
-            pytest.fail("the Celery worker did not answer within 60 s")
-        yield proc
+        yield workers
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        workers.stop_all()
         app.conf.update(**previous)
         _reset_producer_pool(app)
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """One real Celery worker (see celery_workers)."""
+    return celery_workers.start()
+
+
+class QueueOutage:
+    """Redis unreachable (a closed port) for the broker, the result backend and the cache, as
+    when the Redis server is down in production; ``up()`` puts back the test default (tasks
+    run inline), as when it is back."""
+
+    CLOSED = "redis://127.0.0.1:1/0"
+
+    def __init__(self, settings):
+        from dossier_audit.celery import app
+
+        self.app = app
+        self.settings = settings
+        self.previous = {key: app.conf.get(key) for key in ("task_always_eager", "broker_url", "result_backend")}
+        self.caches = settings.CACHES
+        self.broker_url = settings.CELERY_BROKER_URL
+
+    def down(self):
+        self.app.conf.update(task_always_eager=False, broker_url=self.CLOSED, result_backend=self.CLOSED)
+        self.settings.CELERY_TASK_ALWAYS_EAGER = False
+        self.settings.CELERY_BROKER_URL = self.CLOSED
+        self.settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": self.CLOSED}}
+        _reset_producer_pool(self.app)
+
+    def up(self):
+        self.app.conf.update(**self.previous)
+        self.settings.CELERY_TASK_ALWAYS_EAGER = bool(self.previous["task_always_eager"])
+        self.settings.CELERY_BROKER_URL = self.broker_url
+        self.settings.CACHES = self.caches
+        _reset_producer_pool(self.app)
+
+
+@pytest.fixture
+def queue_outage(settings):
+    """Control a Redis outage within a test: ``queue_outage.down()``, ``queue_outage.up()``."""
+    outage = QueueOutage(settings)
+    try:
+        yield outage
+    finally:
+        outage.up()
 
 
 def _reset_producer_pool(app):

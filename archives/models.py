@@ -529,6 +529,11 @@ class ImportJob(models.Model):
     def is_working(self) -> bool:
         return self.status in (self.Status.VALIDATING, self.Status.QUEUED, self.Status.RUNNING)
 
+    @property
+    def awaits_queue(self) -> bool:
+        """Waiting for a task that was never queued (the queue was down): to be resubmitted."""
+        return self.status in (self.Status.VALIDATING, self.Status.QUEUED) and not self.task_id
+
 
 class AuditLogEntry(models.Model):
     """审计日志: one security-relevant event (login, dossier opened, case moved, information

@@ -24,5 +24,6 @@ urlpatterns = [
     path("imports/<int:pk>/status/", views_imports.import_status, name="import_status"),
     path("imports/<int:pk>/confirm/", views_imports.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/cancel/", views_imports.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/resubmit/", views_imports.import_resubmit, name="import_resubmit"),
     path("imports/<int:pk>/errors.xlsx", views_imports.import_errors_file, name="import_errors_file"),
 ]

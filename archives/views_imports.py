@@ -117,6 +117,19 @@ def import_confirm(request, pk):
 
 @role_required(Role.ARCHIVIST)
 @require_POST
+def import_resubmit(request, pk):
+    """Queue again an import the queue could not take (Redis was down). The job's page says
+    how it went: processing, or the queue still down."""
+    job = _get_job_for_user(request.user, pk, act=True)
+    try:
+        job = service.import_resubmit(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("archives:import_detail", pk=job.pk)
+
+
+@role_required(Role.ARCHIVIST)
+@require_POST
 def import_cancel(request, pk):
     job = _get_job_for_user(request.user, pk, act=True)
     try:

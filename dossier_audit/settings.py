@@ -227,17 +227,44 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message a worker took and never acknowledged (the worker was killed, the machine lost power)
+# goes back to the queue this many seconds after it was delivered; a worker sweeps for such
+# messages every few seconds. Longer than any import or report takes, or a slow one would be
+# handed to a second worker while the first still runs (the import services are safe even then).
+_visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": max(1, min(10, _visibility_timeout // 4)),
+    "unacked_restore_throttle": 1,
+}
+# With Redis down, queueing a task fails within about a second (the page says so) instead of the
+# result backend retrying for 20 s; a worker's own connection errors are retried by Celery anyway.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 
 # Progress of background work is read by every web process and written by the worker: with a
 # broker, the cache is Redis too; without one everything runs in this process.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "dossier_audit"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dossier_audit",
+            "OPTIONS": {"socket_connect_timeout": 2},  # an unreachable Redis fails fast, it does not hang the page
+        }
+    }
 
 # --- imports (IMPORT_FORMATS.md) ---------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+# Parts (files) in the workbook's zip: a real three-sheet workbook has about 15. Checked from
+# the zip's directory in the upload request, before anything is decompressed.
+IMPORT_MAX_PARTS = env_int("IMPORT_MAX_PARTS", 200)
+# Tests only (archives/tests/test_import_worker_faults.py): a folder where an import's write
+# phase announces itself and waits while a `hold` file exists, so a worker can be killed there.
+IMPORT_TEST_PAUSE_DIR = os.environ.get("DA_TEST_IMPORT_PAUSE_DIR", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -17,6 +17,7 @@ from archives.models import AuditLogEntry
 from archives.roles import Role, has_role
 from archives.selectors import recused_cadre_ids
 from archives.services import dossier_record_uses
+from archives.task_queue import QueueUnavailable, enqueue
 from audits.models import AuditCase, Campaign, Discrepancy
 
 from . import pdf, selectors, sheet_pdf, workbook
@@ -142,11 +143,21 @@ def report_job_start(*, campaign: Campaign, kind: str, user) -> ReportJob:
         raise ValueError(f"{kind!r} is not generated in the background")
     job = ReportJob.objects.create(campaign=campaign, kind=kind, created_by=user, stage="排队中")
 
-    def enqueue():
-        result = generate_report.delay(job.pk)
+    def send():
+        try:
+            result = enqueue(generate_report, job.pk)
+        except QueueUnavailable:
+            # Nothing is lost: a report is computed from the data, and the page offers to start
+            # it again. Marked failed, so that it does not wait in the list for ever.
+            job.status, job.stage, job.finished_at = ReportJob.Status.FAILED, "未开始", timezone.now()
+            job.message = "任务队列（Redis）暂时无法连接，未开始生成。请稍后点击“重新生成”；如仍不行，请联系系统管理员"
+            ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.QUEUED).update(
+                status=job.status, stage=job.stage, message=job.message, finished_at=job.finished_at
+            )
+            return
         ReportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id or "")
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(send)
     return job
 
 

@@ -150,7 +150,7 @@ def generate(request, pk, kind):
     doc_kind = KIND_SLUGS[kind]
     if request.method == "POST":
         job = services.report_job_start(campaign=campaign, kind=doc_kind, user=request.user)
-        return redirect("reports:job", pk=job.pk)
+        return redirect("reports:job", pk=job.pk)  # which says so when the queue could not take it
     jobs = _jobs_for_user(request.user).filter(campaign=campaign, kind=doc_kind).select_related("created_by")[:10]
     return render(request, "reports/generate.html", {"campaign": campaign, "kind": kind, "kind_label": doc_kind.label, "jobs": jobs})
 
@@ -172,7 +172,8 @@ def job_detail(request, pk):
                 "message": job.message,
             }
         )
-    return render(request, "reports/job_detail.html", {"job": job})
+    slug = next((s for s, k in KIND_SLUGS.items() if k == job.kind), None)
+    return render(request, "reports/job_detail.html", {"job": job, "kind_slug": slug})
 
 
 @never_cache

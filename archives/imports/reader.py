@@ -1,23 +1,40 @@
 """Opening an uploaded workbook safely.
 
-Every check here runs before any row is read, with bounded memory: the file's size and magic
-bytes, the zip directory (entry count, compression ratio, total uncompressed size), then one
-streaming pass over each XML part that refuses DOCTYPE/ENTITY declarations and counts the
-worksheet rows from the XML itself (a sheet's ``dimension`` can lie). Only then is the file
-read: its small parts (shared strings, sheet list, styles) by openpyxl, which parses through
-defusedxml when it is installed (checked at import below), and its sheets by sheetxml.py,
-through defusedxml's parser too; so entity tricks are refused twice.
+Every check here runs before any row is read, with bounded memory, in two stages.
+
+``check_container`` is cheap enough for the upload request: the file's name (no macro-enabled
+workbook), size and magic bytes, the zip's end record (number of parts, size of the directory)
+before the directory itself is parsed, then the directory (parts, encryption, compression
+ratio, total inflated size, a ``vbaProject.bin`` anywhere) and ``[Content_Types].xml`` (a few
+hundred bytes; no macro-enabled content type). No other part is decompressed.
+
+``inspect_file`` (in the background task) adds one streaming pass over each XML part that
+refuses DOCTYPE/ENTITY declarations and counts the worksheet rows from the XML itself (a
+sheet's ``dimension`` can lie). Only then is the file read: its small parts (shared strings,
+sheet list, styles) by openpyxl, which parses through defusedxml when it is installed (checked
+at import below), and its sheets by sheetxml.py, through defusedxml's parser too; so entity
+tricks are refused twice.
+
+The budget of reading an accepted file: at most IMPORT_MAX_PARTS parts and
+IMPORT_MAX_UNCOMPRESSED_BYTES inflated bytes per pass (zipfile stops each part at the size the
+directory declares and then fails its CRC, so a part cannot inflate past what was counted), no
+part above RATIO_EXEMPT_BYTES inflating more than IMPORT_MAX_COMPRESSION_RATIO times.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import openpyxl
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedET
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -29,7 +46,20 @@ if not openpyxl.DEFUSEDXML:  # pragma: no cover - guarded by requirements.txt
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-MAX_ZIP_ENTRIES = 2000
+# The zip's end-of-central-directory record: signature, disk numbers, entry counts, the
+# directory's size and offset, the comment's length (which may follow, up to 64 KB).
+_EOCD = struct.Struct("<4s4H2LH")
+_EOCD_SIGNATURE = b"PK\x05\x06"
+# Its ZIP64 form, found through a locator just before it: the same counts, 8 bytes wide.
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+_ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+_ZIP64_EOCD_SIGNATURE = b"PK\x06\x06"
+# A directory record is 46 bytes plus the name and extra fields: xlsx part names are short.
+DIRECTORY_BYTES_PER_PART = 1024
+CONTENT_TYPES = "[Content_Types].xml"
+CONTENT_TYPES_MAX_BYTES = 1024 * 1024  # a real one is a few hundred bytes to a few KB
+MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam")
 # Entries smaller than this cannot be a bomb whatever their ratio (tiny XML parts compress well).
 RATIO_EXEMPT_BYTES = 1024 * 1024
 CHUNK = 1024 * 1024
@@ -71,8 +101,28 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f}"
 
 
-def inspect_file(path: str | os.PathLike) -> Inspection:
+def check_container(path: str | os.PathLike, *, name: str | None = None) -> None:
+    """The cheap checks (no part decompressed but ``[Content_Types].xml``): refuse a file that
+    is not a workbook we will read. Quick and bounded, for the upload request."""
+    with _open_checked(path, name=name):
+        pass
+
+
+def inspect_file(path: str | os.PathLike, *, name: str | None = None) -> Inspection:
     """Refuse a hostile or unreadable file; return what was learnt of its sheets."""
+    with _open_checked(path, name=name) as (archive, size):
+        return _scan_parts(archive, size)
+
+
+def _refuse_macros() -> None:
+    _refuse(_("不接受含宏的工作簿（.xlsm）：请另存为 .xlsx 后上传"))
+
+
+@contextmanager
+def _open_checked(path, *, name: str | None):
+    """The file's name, head and zip directory checked; yields the open archive and the size."""
+    if str(name or os.fspath(path)).lower().endswith(MACRO_EXTENSIONS):
+        _refuse_macros()
     try:
         size = os.path.getsize(path)
     except FileNotFoundError:
@@ -92,23 +142,62 @@ def inspect_file(path: str | os.PathLike) -> Inspection:
             if "EncryptionInfo".encode("utf-16-le") in body or "EncryptedPackage".encode("utf-16-le") in body:
                 _refuse(_("文件设置了打开密码（已加密），系统无法读取。请在 Excel 中取消密码，另存为 .xlsx 后再导入"))
             _refuse(_("这是旧版 Excel（.xls）或其他 OLE 格式的文件，请在 Excel 中另存为 .xlsx 后再导入"))
-    if not head.startswith(ZIP_MAGIC):
-        _refuse(_("文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写"))
+        if not head.startswith(ZIP_MAGIC):
+            _refuse(_("文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写"))
+        _check_end_record(fh, size)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         _refuse(_("文件已损坏，或不是 Excel 工作簿（.xlsx）"))
     with archive:
-        return _inspect_archive(archive, size)
+        _check_directory(archive)
+        yield archive, size
 
 
-def _inspect_archive(archive: zipfile.ZipFile, size: int) -> Inspection:
+def _too_many_parts(count: int) -> None:
+    _refuse(
+        _("文件结构异常：压缩包内有 %(count)s 个部件，超过上限 %(limit)s 个（正常的工作簿只有十几个），拒绝导入")
+        % {"count": f"{count:,}", "limit": settings.IMPORT_MAX_PARTS}
+    )
+
+
+def _check_end_record(fh, size: int) -> None:
+    """The number of parts and the directory's size, from the zip's end record (its ZIP64 form
+    when there is one), before zipfile parses, and builds an object for each entry of, a
+    directory that could hold 400,000 of them."""
+    tail_size = min(size, _EOCD.size + 0xFFFF)
+    fh.seek(size - tail_size)
+    tail = fh.read(tail_size)
+    at = tail.rfind(_EOCD_SIGNATURE)
+    if at < 0 or at + _EOCD.size > len(tail):
+        _refuse(_("文件已损坏，或不是 Excel 工作簿（.xlsx）"))
+    entries, cd_size = _EOCD.unpack_from(tail, at)[4:6]
+    locator = at - _ZIP64_LOCATOR.size
+    if locator >= 0 and tail[locator : locator + 4] == _ZIP64_LOCATOR_SIGNATURE:
+        offset = _ZIP64_LOCATOR.unpack_from(tail, locator)[2]
+        if offset + _ZIP64_EOCD.size > size:
+            _refuse(_("文件已损坏，或不是 Excel 工作簿（.xlsx）"))
+        fh.seek(offset)
+        record = fh.read(_ZIP64_EOCD.size)
+        if record[:4] != _ZIP64_EOCD_SIGNATURE:
+            _refuse(_("文件已损坏，或不是 Excel 工作簿（.xlsx）"))
+        entries, cd_size = _ZIP64_EOCD.unpack(record)[7:9]
+    limit = settings.IMPORT_MAX_PARTS
+    if entries > limit:
+        _too_many_parts(entries)
+    if cd_size > limit * DIRECTORY_BYTES_PER_PART:
+        _refuse(_("文件结构异常（压缩包目录过大），拒绝导入"))
+
+
+def _check_directory(archive: zipfile.ZipFile) -> None:
     infos = archive.infolist()
-    if len(infos) > MAX_ZIP_ENTRIES:
-        _refuse(_("文件结构异常（压缩包内文件过多），拒绝导入"))
+    if len(infos) > settings.IMPORT_MAX_PARTS:
+        _too_many_parts(len(infos))
     names = {info.filename for info in infos}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+    if CONTENT_TYPES not in names or "xl/workbook.xml" not in names:
         _refuse(_("文件不是 Excel 工作簿（.xlsx），可能是 .docx、.zip 或其他格式"))
+    if any(posixpath.basename(name.replace("\\", "/")).lower() == "vbaproject.bin" for name in names):
+        _refuse_macros()
     total = 0
     max_ratio = settings.IMPORT_MAX_COMPRESSION_RATIO
     max_total = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
@@ -120,6 +209,34 @@ def _inspect_archive(archive: zipfile.ZipFile, size: int) -> Inspection:
             _refuse(_("文件疑似“压缩炸弹”（%(name)s 的压缩比超过 %(ratio)s:1），拒绝导入") % {"name": info.filename, "ratio": max_ratio})
         if total > max_total:
             _refuse(_("文件解压后超过 %(limit)s MB（疑似“压缩炸弹”），拒绝导入") % {"limit": _mb(max_total)})
+    _check_content_types(archive, archive.getinfo(CONTENT_TYPES))
+
+
+def _check_content_types(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a macro-enabled workbook by what it declares itself to be, whatever its name:
+    ``application/vnd.ms-excel.sheet.macroEnabled.main+xml`` (and the template's and add-in's),
+    or a part of type ``application/vnd.ms-office.vbaProject``."""
+    if info.file_size > CONTENT_TYPES_MAX_BYTES:
+        _refuse(_("文件结构异常，拒绝导入"))
+    try:
+        with archive.open(info) as stream:
+            data = stream.read(CONTENT_TYPES_MAX_BYTES + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise WorkbookRefused(_("文件已损坏，无法读取（%(name)s）") % {"name": info.filename}) from exc
+    try:
+        # Parsed, not searched, so that a character reference cannot hide a word; defusedxml
+        # refuses DOCTYPE and entities.
+        root = DefusedET.fromstring(data, forbid_dtd=True)
+    except (DefusedET.ParseError, DefusedXmlException) as exc:
+        raise _unreadable(exc) from exc
+    for element in root.iter():
+        content_type = element.get("ContentType", "").lower()
+        if "macroenabled" in content_type or "vbaproject" in content_type:
+            _refuse_macros()
+
+
+def _scan_parts(archive: zipfile.ZipFile, size: int) -> Inspection:
+    infos = archive.infolist()
     inspection = Inspection(size=size)
     max_rows = settings.IMPORT_MAX_ROWS
     for info in infos:

@@ -13,10 +13,15 @@ import gc
 import hashlib
 import logging
 import os
+import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import redis
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -29,10 +34,11 @@ from archives.audit_log import audit_log_append
 from archives.dates import PartialDate
 from archives.models import AuditLogEntry, Cadre, CadreInfoChange, Dossier, ImportJob, Material, PeriodKind, ResumePeriod, Unit
 from archives.selectors import recused_cadre_ids
+from archives.task_queue import QueueUnavailable, enqueue
 
 from .formats import FORMATS, Format
 from .progress import Progress
-from .reader import Workbook, WorkbookRefused, inspect_file
+from .reader import Workbook, WorkbookRefused, check_container
 from .validate import Context, Issue, PartInput, SheetValidator, check_recusal, check_references, make_context, select_sheets
 
 logger = logging.getLogger(__name__)
@@ -42,6 +48,10 @@ INSERT_BATCH = 5000  # rows per executemany
 IN_CHUNK = 900  # ids per IN (…) list, below SQLite's variable limit
 SAMPLE_SIZE = 10
 MAX_STORED_ISSUES = 10_000
+# A task redelivered this many times (its worker died each time: killed, out of memory) gives up
+# rather than loop on a file that kills workers.
+MAX_TASK_ATTEMPTS = 3
+ATTEMPTS_TTL = 7 * 24 * 3600
 
 __all__ = [
     "Analysis",
@@ -52,6 +62,7 @@ __all__ = [
     "import_confirm",
     "import_file",
     "import_preview",
+    "import_resubmit",
     "import_run",
     "import_upload",
 ]
@@ -452,7 +463,9 @@ def _schedule_detection(dossier_ids: set[int], user) -> None:
 
         detect_after_import(dossier_ids=ids, user=user)
 
-    transaction.on_commit(detect)
+    # The import is committed by then: a queue that cannot take the detection task (Redis down)
+    # is logged, never reported as a failed import. Detection can be run again from the campaign.
+    transaction.on_commit(detect, robust=True)
 
 
 def _ensure_units(paths: set[str]) -> dict[str, int]:
@@ -507,6 +520,7 @@ def _apply_roster(part: PartResult, ctx: Context, user, source_ref: str, note: s
                 ctx.cadres[number] = (cadre_pk, dossier_pk)
                 touched.add(dossier_pk)
             progress.advance(len(batch))
+    _pause_for_tests()
     update_fields = [("unit" if f == "unit" else f) for f in ROSTER_FIELDS] + ["updated_at"]
     for batch in _chunks(part.updated, BATCH):
         cadres, history = [], []
@@ -533,6 +547,19 @@ def _apply_roster(part: PartResult, ctx: Context, user, source_ref: str, note: s
         progress.advance(len(batch))
     touched.discard(None)
     return touched
+
+
+def _pause_for_tests() -> None:
+    """Tests only (IMPORT_TEST_PAUSE_DIR, from DA_TEST_IMPORT_PAUSE_DIR; never set in
+    production): stop in the middle of an import's write, new cadres written and updates not,
+    so that a test can kill the worker there (archives/tests/test_import_worker_faults.py)."""
+    folder = settings.IMPORT_TEST_PAUSE_DIR
+    if not folder:
+        return
+    Path(folder, f"reached-{os.getpid()}").touch()
+    deadline = time.monotonic() + 120
+    while Path(folder, "hold").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def _material_values(record) -> dict:
@@ -604,8 +631,10 @@ def import_upload(*, user, kind: str, uploaded_file) -> ImportJob:
     job.file.save(f"{kind}.xlsx", File(uploaded_file), save=False)
     job.save()
     try:
-        # The hostile-file checks are quick and bounded: run them now, so a refusal is immediate.
-        inspect_file(job.file.path)
+        # Only the checks that read the zip's directory (and [Content_Types].xml) run in the
+        # request, so that a refusal is immediate and costs milliseconds whatever the file; the
+        # streaming pass over every part and the reading happen in the preview task.
+        check_container(job.file.path, name=name)
     except WorkbookRefused as exc:
         _fail(job, str(exc), status=ImportJob.Status.FAILED)
         return job
@@ -615,32 +644,96 @@ def import_upload(*, user, kind: str, uploaded_file) -> ImportJob:
     return job
 
 
+def _queue_down_message(job: ImportJob) -> str:
+    if job.status == ImportJob.Status.QUEUED:
+        return _("任务队列（Redis）暂时无法连接：尚未开始导入，未导入任何数据。请稍后点击“重新提交”；如仍不行，请联系系统管理员")
+    return _("任务队列（Redis）暂时无法连接：文件已保存，尚未校验。请稍后点击“重新提交”；如仍不行，请联系系统管理员")
+
+
 def _enqueue(job: ImportJob, task) -> None:
-    result = task.delay(job.pk)
+    """Queue the task for the job. With the queue down the job keeps its file and its state
+    (VALIDATING or QUEUED, no task id: ``ImportJob.awaits_queue``), with a message saying so,
+    and its uploader resubmits it (import_resubmit)."""
+    try:
+        result = enqueue(task, job.pk)
+    except QueueUnavailable:
+        job.message = _queue_down_message(job)
+        ImportJob.objects.filter(pk=job.pk).update(message=job.message)
+        return
     # In eager mode the task has finished (and saved the job) by now: touch only task_id.
-    ImportJob.objects.filter(pk=job.pk).update(task_id=result.id or "")
+    job.task_id = result.id or ""
+    ImportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
+
+
+def _set_if_still(job: ImportJob, **fields) -> bool:
+    """Write these fields only while the job is in the state this run found it in: when another
+    run of the same task (redelivered, or a duplicate) has finished the job meanwhile, its
+    outcome stands and this one's is dropped (the job is reloaded)."""
+    written = ImportJob.objects.filter(pk=job.pk, status=job.status).update(**fields)
+    if written:
+        for name, value in fields.items():
+            setattr(job, name, value)
+    else:
+        job.refresh_from_db()
+    return bool(written)
 
 
 def _fail(job: ImportJob, message: str, *, status=ImportJob.Status.FAILED, issues=None) -> None:
-    job.status = status
-    job.message = message
-    job.finished_at = timezone.now()
-    fields = ["status", "message", "finished_at"]
+    fields = {"status": status, "message": message, "finished_at": timezone.now()}
     if issues is not None:
-        job.error_count = len(issues)
-        job.errors = [i.as_dict() for i in issues[:MAX_STORED_ISSUES]]
-        fields += ["error_count", "errors"]
-    job.save(update_fields=fields)
+        fields["error_count"] = len(issues)
+        fields["errors"] = [i.as_dict() for i in issues[:MAX_STORED_ISSUES]]
+    _set_if_still(job, **fields)
 
 
 def _record_analysis(job: ImportJob, analysis: Analysis) -> None:
-    job.warnings = analysis.warnings
-    job.counts = analysis.counts()
-    job.save(update_fields=["warnings", "counts"])
+    _set_if_still(job, warnings=analysis.warnings, counts=analysis.counts())
 
 
-def import_preview(*, job: ImportJob) -> ImportJob:
-    """Task body: analyse the job's file; keep its preview, or every error, for the page."""
+def _count_attempt(attempt: str) -> int:
+    """How many times the task `attempt` (its id: a redelivered message keeps it) has started.
+    Kept in the cache (Redis, with a worker); best effort."""
+    if not attempt:
+        return 1
+    key = f"archives:imports:attempts:{attempt}"
+    try:
+        cache.add(key, 0, ATTEMPTS_TTL)
+        return cache.incr(key)
+    except (ValueError, redis.exceptions.RedisError) as exc:
+        logger.warning("import task %s: attempt not counted (%s)", attempt, exc)
+        return 1
+
+
+def _begin(job: ImportJob, *, waiting, working, attempt: str, gave_up: str) -> bool:
+    """Start a task's work on the job, or take it up again: tasks are acknowledged late, so a
+    worker that dies mid-task leaves the message to another, which finds the job still
+    `working`. False when there is nothing left to do (the job is finished or cancelled, or
+    the task has been redelivered MAX_TASK_ATTEMPTS times: then it fails, with `gave_up`)."""
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in (waiting, working):
+            return False
+        if _count_attempt(attempt) > MAX_TASK_ATTEMPTS:
+            logger.error("import %s: task %s redelivered too often, giving up", job.pk, attempt)
+            locked.status, locked.message, locked.finished_at = ImportJob.Status.FAILED, gave_up, timezone.now()
+            locked.save(update_fields=["status", "message", "finished_at"])
+            return False
+        if locked.status != working:
+            locked.status = working
+            locked.save(update_fields=["status"])
+    return True
+
+
+def import_preview(*, job: ImportJob, attempt: str = "") -> ImportJob:
+    """Task body: analyse the job's file; keep its preview, or every error, for the page.
+
+    Writes nothing but the job, so a redelivered task simply analyses again; one that finds the
+    job past validation does nothing."""
+    gave_up = _("文件校验多次中断（后台任务进程退出），请检查文件或联系系统管理员")
+    started = _begin(job, waiting=ImportJob.Status.VALIDATING, working=ImportJob.Status.VALIDATING, attempt=attempt, gave_up=gave_up)
+    job.refresh_from_db()
+    if not started:
+        return job
     progress = Progress(job.pk)
     try:
         analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress, user=job.created_by)
@@ -657,10 +750,7 @@ def import_preview(*, job: ImportJob) -> ImportJob:
     if not analysis.valid:
         _fail(job, _("数据有误，共 %(n)s 处，未导入任何数据") % {"n": len(analysis.issues)}, status=ImportJob.Status.INVALID, issues=analysis.issues)
         return job
-    job.preview = analysis.preview()
-    job.status = ImportJob.Status.PREVIEWED
-    job.message = ""
-    job.save(update_fields=["preview", "status", "message"])
+    _set_if_still(job, preview=analysis.preview(), status=ImportJob.Status.PREVIEWED, message="")
     return job
 
 
@@ -680,10 +770,28 @@ def import_confirm(*, job: ImportJob, user) -> ImportJob:
         raise ValidationError(_("该导入当前状态为“%(s)s”，不能确认导入") % {"s": locked.get_status_display()})
     locked.status = ImportJob.Status.QUEUED
     locked.progress_done = 0
-    locked.save(update_fields=["status", "progress_done"])
+    locked.task_id = ""  # the preview's; the run's is set once it is queued
+    locked.save(update_fields=["status", "progress_done", "task_id"])
     from archives.tasks import import_run_task
 
     transaction.on_commit(lambda: _enqueue(locked, import_run_task))
+    return locked
+
+
+@transaction.atomic
+def import_resubmit(*, job: ImportJob, user) -> ImportJob:
+    """Queue again a job the queue could not take (Redis was down): its file was kept, and it
+    waits, validating or confirmed, for its task."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    _refuse_unless_uploader(locked, user)
+    if not locked.awaits_queue:
+        raise ValidationError(_("该导入当前状态为“%(s)s”，已在后台处理或已结束，无需重新提交") % {"s": locked.get_status_display()})
+    from archives.tasks import import_preview_task, import_run_task
+
+    task = import_run_task if locked.status == ImportJob.Status.QUEUED else import_preview_task
+    locked.message = ""
+    locked.save(update_fields=["message"])
+    transaction.on_commit(lambda: _enqueue(locked, task))
     return locked
 
 
@@ -699,10 +807,24 @@ def import_cancel(*, job: ImportJob, user) -> ImportJob:
     return locked
 
 
-def import_run(*, job: ImportJob) -> ImportJob:
-    """Task body: re-read the file (the database may have changed since the preview) and apply it."""
-    job.status = ImportJob.Status.RUNNING
-    job.save(update_fields=["status"])
+class _Superseded(Exception):
+    """Another run of the same import finished it first: roll this one back."""
+
+
+def import_run(*, job: ImportJob, attempt: str = "") -> ImportJob:
+    """Task body: re-read the file (the database may have changed since the preview) and apply it.
+
+    Safe to run more than once for one job (tasks are acknowledged late: a worker killed
+    mid-import leaves the task to the next one). The rows and the job's SUCCEEDED are committed
+    in one transaction, so a run that dies leaves nothing of its writes and the job RUNNING; the
+    next run analyses again against the database as it is and applies; a run that finds the job
+    finished does nothing; and of two runs at once, only the first to commit counts (the other's
+    final status update finds the job no longer RUNNING and rolls its writes back)."""
+    gave_up = _("导入多次中断（后台任务进程退出），未导入任何数据，请联系系统管理员")
+    started = _begin(job, waiting=ImportJob.Status.QUEUED, working=ImportJob.Status.RUNNING, attempt=attempt, gave_up=gave_up)
+    job.refresh_from_db()
+    if not started:
+        return job
     progress = Progress(job.pk)
     try:
         analysis = import_analyse(path=job.file.path, kind=job.kind, progress=progress, user=job.created_by)
@@ -710,7 +832,22 @@ def import_run(*, job: ImportJob) -> ImportJob:
         if not analysis.valid:
             _fail(job, _("数据有误，共 %(n)s 处，未导入任何数据") % {"n": len(analysis.issues)}, status=ImportJob.Status.INVALID, issues=analysis.issues)
             return job
-        import_apply(analysis=analysis, user=job.created_by, job_id=job.pk, file_name=job.file_name, progress=progress)
+        with transaction.atomic():
+            import_apply(analysis=analysis, user=job.created_by, job_id=job.pk, file_name=job.file_name, progress=progress)
+            finished = _set_if_still(
+                job,
+                status=ImportJob.Status.SUCCEEDED,
+                finished_at=timezone.now(),
+                progress_done=analysis.rows * 2,
+                progress_total=analysis.rows * 2,
+                message=_("导入完成：新增 %(new)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条") % job.counts,
+            )
+            if not finished:
+                raise _Superseded
+    except _Superseded:
+        logger.warning("import %s: finished by another run; this run's writes are rolled back", job.pk)
+        job.refresh_from_db()
+        return job
     except WorkbookRefused as exc:
         _fail(job, str(exc))
         return job
@@ -724,12 +861,6 @@ def import_run(*, job: ImportJob) -> ImportJob:
         return job
     finally:
         progress.close()
-    job.status = ImportJob.Status.SUCCEEDED
-    job.finished_at = timezone.now()
-    job.progress_done = job.progress_total = analysis.rows * 2
-    c = job.counts
-    job.message = _("导入完成：新增 %(new)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条") % c
-    job.save(update_fields=["status", "finished_at", "progress_done", "progress_total", "message"])
     return job
 
 

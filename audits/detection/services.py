@@ -3,17 +3,22 @@ auditor's confirm / dismiss of a system finding (HackSoft-style services, Zulip-
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from archives.roles import Role, has_role
+from archives.task_queue import BROKER_ERRORS, QueueUnavailable, enqueue
 from audits import access
 from audits.models import AuditCase, CaseState, Discrepancy
 from audits.services.findings import record_state_change
 
 from .engine import EventAction
+
+logger = logging.getLogger(__name__)
 
 # Big IN lists are split so neither SQLite nor PostgreSQL hits its bound-parameter limit.
 _ID_CHUNK = 5000
@@ -39,7 +44,7 @@ def _enqueue(*, case_ids=None, campaign_id=None, user=None):
     holder = {}
 
     def send():
-        holder["result"] = detect_cases_task.delay(**kwargs)
+        holder["result"] = enqueue(detect_cases_task, **kwargs)
 
     transaction.on_commit(send)
     return holder.get("result")
@@ -132,10 +137,21 @@ def _require_campaign_manager(user) -> None:
 
 
 def detection_start(*, campaign, user) -> dict:
-    """Start detection over a campaign's open cases; returns the first progress state."""
+    """Start detection over a campaign's open cases; returns the first progress state.
+
+    Raises QueueUnavailable when the queue (Redis, which also holds the progress) is down:
+    nothing was started and nothing is left saying "queued"."""
     _require_campaign_manager(user)
-    cache.set(_progress_key(campaign.pk), {**_state("queued"), "campaign_id": campaign.pk, "task_id": None}, PROGRESS_TIMEOUT)
-    async_result = _enqueue(campaign_id=campaign.pk, user=user)
+    key = _progress_key(campaign.pk)
+    try:
+        cache.set(key, {**_state("queued"), "campaign_id": campaign.pk, "task_id": None}, PROGRESS_TIMEOUT)
+        async_result = _enqueue(campaign_id=campaign.pk, user=user)
+    except (QueueUnavailable, *BROKER_ERRORS) as exc:
+        try:
+            cache.delete(key)
+        except BROKER_ERRORS as again:
+            logger.warning("detection progress of campaign %s not cleared (%s)", campaign.pk, again)
+        raise QueueUnavailable(str(exc)) from exc
     state = detection_progress(campaign_id=campaign.pk)
     if async_result is not None:
         state = {**state, "task_id": async_result.id}
@@ -147,7 +163,19 @@ def detection_start(*, campaign, user) -> dict:
 
 
 def detection_progress(*, campaign_id, task_id=None) -> dict:
-    """Where the latest run over this campaign stands (``status`` idle/running/done/failed)."""
+    """Where the latest run over this campaign stands (``status`` idle/running/done/failed, or
+    unavailable when the queue that holds it, Redis, cannot be reached)."""
+    try:
+        return _detection_progress(campaign_id=campaign_id, task_id=task_id)
+    except BROKER_ERRORS as exc:
+        logger.warning("detection progress of campaign %s unavailable (%s)", campaign_id, exc)
+        return {"status": "unavailable", "phase": "unavailable", "phase_label": QUEUE_DOWN_PROGRESS, "percent": 0, "done": 0, "total": 0}
+
+
+QUEUE_DOWN_PROGRESS = "任务队列（Redis）暂时无法连接，无法读取系统比对进度"
+
+
+def _detection_progress(*, campaign_id, task_id=None) -> dict:
     state = cache.get(_progress_key(campaign_id))
     task_id = task_id or (state or {}).get("task_id")
     if task_id and not _eager() and (state is None or state.get("status") != "done"):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from archives.roles import Role, role_required
+from archives.task_queue import QueueUnavailable
 from audits.models import Discrepancy
 from audits.selectors import get_campaign_for_user, get_discrepancy_for_user
 
@@ -75,7 +76,16 @@ def _wants_json(request) -> bool:
 @require_POST
 def detection_start(request, campaign_id):
     campaign = get_campaign_for_user(request.user, campaign_id)
-    state = services.detection_start(campaign=campaign, user=request.user)
+    try:
+        state = services.detection_start(campaign=campaign, user=request.user)
+    except QueueUnavailable:
+        message = _("任务队列（Redis）暂时无法连接，系统比对未启动，请稍后再试；如仍不行，请联系系统管理员。")
+        if _wants_json(request):
+            return JsonResponse(
+                {"status": "failed", "phase": "failed", "phase_label": message, "message": message, "percent": 0, "done": 0, "total": 0}, status=503
+            )
+        messages.error(request, message)
+        return _back(request)
     if _wants_json(request):
         return JsonResponse(state, status=202)
     if state.get("status") == "done":
