@@ -45,6 +45,23 @@ def cadre_search(user, *, q: str = "", unit: Unit | None = None, rank: str = "")
     return qs.order_by("unit__full_name", "name", "pk")
 
 
+def register_entries(user, register, *, q: str = "", date_from=None, date_to=None) -> QuerySet:
+    """Entries of a register (archives.registers.Register) found by the cadre's name or ID
+    number and a range of the register's date. Entries about the user's own or a relative's
+    dossier (titles of its materials, who read it) are that dossier's contents: left out,
+    like the dossier itself (回避)."""
+    qs = register.model.objects.exclude(dossier__cadre_id__in=recused_cadre_ids(user)).select_related(*register.related)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(dossier__cadre__name__icontains=q) | Q(dossier__cadre__id_number__icontains=q.upper()))
+    lookup = register.date_field + ("__date" if register.date_field == "recorded_at" else "")
+    if date_from:
+        qs = qs.filter(**{f"{lookup}__gte": date_from})
+    if date_to:
+        qs = qs.filter(**{f"{lookup}__lte": date_to})
+    return qs
+
+
 def cadre_dossier_contents(cadre: Cadre) -> dict:
     """Everything shown about one dossier: materials by category, résumé, history."""
     materials = list(

@@ -5,6 +5,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from archives.registers import person_name, staff_text
+
 register = template.Library()
 
 
@@ -64,3 +66,15 @@ def hidden_query(context, *exclude):
         return ""
     return format_html_join("", '<input type="hidden" name="{}" value="{}">', ((k, v) for k, values in query.lists() if k not in exclude for v in values))
 
+
+@register.simple_tag
+def staff_name(stored, user) -> str:
+    """A name a register entry stored as text, shown as the staff member's real name where it
+    was their login (archives.registers.staff_text)."""
+    return staff_text(stored or "", user)
+
+
+@register.filter
+def person(user) -> str:
+    """A member of staff by their real name (the login only when no name is set)."""
+    return person_name(user)
