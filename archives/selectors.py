@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import Cadre, CadreInfoChange, Material, ResumePeriod, Unit
+from .listing import choice_order
+from .models import Cadre, CadreInfoChange, Education, Material, Rank, ResumePeriod, Unit
 from .resume import resume_outline
 from .roles import Role, has_role
 
@@ -43,6 +44,14 @@ def cadre_search(user, *, q: str = "", unit: Unit | None = None, rank: str = "")
     if rank:
         qs = qs.filter(rank=rank)
     return qs.order_by("unit__full_name", "name", "pk")
+
+
+def cadre_list_rows(user, *, q: str = "", unit: Unit | None = None, rank: str = "") -> QuerySet[Cadre]:
+    """The cadre list: the search, with the orders its columns sort by (职级 highest first,
+    学历 lowest first, as the vocabularies run)."""
+    return cadre_search(user, q=q, unit=unit, rank=rank).annotate(
+        rank_order=choice_order("rank", Rank.values), education_order=choice_order("education", Education.values)
+    )
 
 
 def register_entries(user, register, *, q: str = "", date_from=None, date_to=None) -> QuerySet:

@@ -6,6 +6,7 @@ app_name = "archives"
 
 urlpatterns = [
     path("cadres/", views.cadre_list, name="cadre_list"),
+    path("cadres/export.xlsx", views.cadre_export, name="cadre_export"),
     path("cadres/new/", views.cadre_create, name="cadre_create"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
     path("cadres/<int:pk>/edit/", views.cadre_edit, name="cadre_edit"),
