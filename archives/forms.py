@@ -1,11 +1,50 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .dates import PartialDate
 from .forms_fields import PartialDateFormField
 from .idnumber import IDNumberError, parse_id_number
 from .models import Cadre, Dossier, DossierTransfer, Education, Material, Rank, ResumePeriod, Unit
+
+
+class ISODateInput(forms.DateInput):
+    """A browser date picker: it takes and gives ISO dates whatever the language's format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def today_field(label, **kwargs) -> forms.DateField:
+    """A date of the day the archivist records something: today unless they change it."""
+    return forms.DateField(label=label, initial=timezone.localdate, widget=ISODateInput, **kwargs)
+
+
+class RegisterFilterForm(forms.Form):
+    """Search of a register: the cadre's name or ID number, and a range of the register's date."""
+
+    q = forms.CharField(label=_("姓名或身份证号"), required=False, max_length=50)
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=ISODateInput)
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=ISODateInput)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("截止日期早于起始日期"))
+        return data
+
+    def filters(self) -> dict:
+        """What the list, the printable view and the export filter by: the valid fields only
+        (a wrong date is shown as an error and filters nothing)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {key: data.get(key) for key in ("q", "date_from", "date_to") if data.get(key)}
 
 
 class CadreSearchForm(forms.Form):
@@ -60,7 +99,7 @@ class DossierForm(forms.ModelForm):
 
 class TransferForm(forms.Form):
     to_unit = forms.CharField(label=_("接收单位"), max_length=200)
-    sent_on = forms.DateField(label=_("转递日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    sent_on = today_field(_("转递日期"))
     method = forms.ChoiceField(label=_("转递方式"), choices=DossierTransfer.Method.choices, help_text=_("严禁通过邮寄转递档案"))
     reason = forms.CharField(label=_("转递原因"), max_length=500, required=False)
 
@@ -73,7 +112,7 @@ class MaterialForm(forms.ModelForm):
     recorded_work_start_date = PartialDateFormField(label=_("记载参加工作时间"), required=False)
     recorded_party_date = PartialDateFormField(label=_("记载入党时间"), required=False, help_text=_("入党志愿书填支部大会通过时间"))
     sender = forms.CharField(label=_("送交单位或个人"), max_length=200)
-    received_on = forms.DateField(label=_("接收日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = today_field(_("接收日期"))
 
     class Meta:
         model = Material
@@ -116,7 +155,7 @@ class ResumePeriodForm(forms.ModelForm):
 
 class SendOutForm(forms.Form):
     material_title = forms.CharField(label=_("材料名称"), max_length=200)
-    sent_on = forms.DateField(label=_("转出日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    sent_on = today_field(_("转出日期"))
     recipient = forms.CharField(label=_("接收单位"), max_length=200)
     pages = forms.IntegerField(label=_("页数"), min_value=1, required=False)
     reason = forms.CharField(label=_("转出原因"), max_length=500, required=False)
@@ -129,4 +168,4 @@ class LendForm(forms.Form):
 
 
 class ReceiptReturnedForm(forms.Form):
-    returned_on = forms.DateField(label=_("回执退回日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    returned_on = today_field(_("回执退回日期"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import Cadre, CadreInfoChange, Material, ResumePeriod, Unit
+from .listing import choice_order
+from .models import Cadre, CadreInfoChange, Education, Material, Rank, ResumePeriod, Unit
 from .resume import resume_outline
 from .roles import Role, has_role
 
@@ -43,6 +44,31 @@ def cadre_search(user, *, q: str = "", unit: Unit | None = None, rank: str = "")
     if rank:
         qs = qs.filter(rank=rank)
     return qs.order_by("unit__full_name", "name", "pk")
+
+
+def cadre_list_rows(user, *, q: str = "", unit: Unit | None = None, rank: str = "") -> QuerySet[Cadre]:
+    """The cadre list: the search, with the orders its columns sort by (职级 highest first,
+    学历 lowest first, as the vocabularies run)."""
+    return cadre_search(user, q=q, unit=unit, rank=rank).annotate(
+        rank_order=choice_order("rank", Rank.values), education_order=choice_order("education", Education.values)
+    )
+
+
+def register_entries(user, register, *, q: str = "", date_from=None, date_to=None) -> QuerySet:
+    """Entries of a register (archives.registers.Register) found by the cadre's name or ID
+    number and a range of the register's date. Entries about the user's own or a relative's
+    dossier (titles of its materials, who read it) are that dossier's contents: left out,
+    like the dossier itself (回避)."""
+    qs = register.model.objects.exclude(dossier__cadre_id__in=recused_cadre_ids(user)).select_related(*register.related)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(dossier__cadre__name__icontains=q) | Q(dossier__cadre__id_number__icontains=q.upper()))
+    lookup = register.date_field + ("__date" if register.date_field == "recorded_at" else "")
+    if date_from:
+        qs = qs.filter(**{f"{lookup}__gte": date_from})
+    if date_to:
+        qs = qs.filter(**{f"{lookup}__lte": date_to})
+    return qs
 
 
 def cadre_dossier_contents(cadre: Cadre) -> dict:

@@ -358,3 +358,14 @@ def resume_period_update(*, period: ResumePeriod, user, **fields) -> ResumePerio
     _check_period(locked)
     locked.save()
     return locked
+
+
+def list_export_record(*, user, what: str, query: str, count: int) -> None:
+    """An export of a list (cases, cadres, a register) leaves its trace in the audit log: who
+    took which list, filtered how, how many rows. It opens no dossier: no 利用 register row."""
+    audit_log_append(
+        actor=user,
+        action=AuditLogEntry.Action.REPORT_DOWNLOAD,
+        summary=f"导出 {what}（{count} 条）",
+        data={"list": str(what), "filter": query[:500], "rows": count},
+    )

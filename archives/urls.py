@@ -6,6 +6,7 @@ app_name = "archives"
 
 urlpatterns = [
     path("cadres/", views.cadre_list, name="cadre_list"),
+    path("cadres/export.xlsx", views.cadre_export, name="cadre_export"),
     path("cadres/new/", views.cadre_create, name="cadre_create"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
     path("cadres/<int:pk>/edit/", views.cadre_edit, name="cadre_edit"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("transfers/<int:pk>/receipt/", views.transfer_receipt, name="transfer_receipt"),
     path("registers/", views.register_index, name="register_index"),
     path("registers/<slug:name>/", views.register_index, name="register"),
+    path("registers/<slug:name>/export.xlsx", views.register_export, name="register_export"),
+    path("registers/<slug:name>/print/", views.register_print, name="register_print"),
     path("templates/<slug:kind>.xlsx", views_imports.import_template, name="import_template"),
     path("imports/", views_imports.import_index, name="import_index"),
     path("imports/upload/", views_imports.import_upload, name="import_upload"),

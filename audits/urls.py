@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/sample/", views.campaign_draw_sample, name="campaign_draw_sample"),
     path("campaigns/<int:pk>/assign/", views.campaign_assign, name="campaign_assign"),
     path("cases/", views.case_list, name="case_list"),
+    path("cases/export.xlsx", views.case_export, name="case_export"),
     path("cases/batch/approve/", views.case_batch_approve, name="case_batch_approve"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/act/<slug:action>/", views.case_act, name="case_act"),

@@ -11,12 +11,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from archives.listing import EXPORT_LIMIT, choice_order, export_query, list_page, sort_queryset, xlsx_response, xlsx_table
 from archives.models import ImportJob, Material
+from archives.registers import person_name
 from archives.roles import Role, has_role, role_required, user_roles
-from archives.services import dossier_record_use
+from archives.services import dossier_record_use, list_export_record
 
 from . import access, forms, selectors, services, workflow
 from .detection.services import detection_start
@@ -147,30 +150,94 @@ def campaign_assign(request, pk):
 # --- cases -------------------------------------------------------------------------------
 
 
-@role_required(*CASE_ROLES)
-def case_list(request):
+CASE_SORTS = {
+    "name": ("dossier__cadre__name",),
+    "unit": ("dossier__cadre__unit__full_name", "dossier__cadre__name"),
+    "campaign": ("campaign_id", "dossier__cadre__unit__full_name", "dossier__cadre__name"),
+    "state": ("state_order", "dossier__cadre__name"),
+    "initial": ("initial_reviewer__first_name", "initial_reviewer__username", "dossier__cadre__name"),
+    "re_review": ("re_reviewer__first_name", "re_reviewer__username", "dossier__cadre__name"),
+    "findings": ("finding_count", "dossier__cadre__name"),
+}
+# Whether a case was drawn for the leader's spot-check is the chief's to know: the column, its
+# sorting (an order would tell it too) and its export column are the chief's only.
+SAMPLED_SORT = {"sampled": ("sampled", "dossier__cadre__name")}
+CASE_DEFAULT_SORT = "campaign"
+
+
+def _case_rows(request):
+    """The case list's queue, filter and sorts, shared by the page and its export."""
     queue = request.GET.get("queue", "all")
     if queue not in selectors.QUEUES:
         queue = "all"
     filters = forms.CaseFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    cases = selectors.case_queue(request.user, queue, state=data.get("state", ""), q=data.get("q", ""))
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    cases = selectors.case_queue(request.user, queue, state=data.get("state", ""), q=data.get("q", "")).annotate(
+        state_order=choice_order("state", CaseState.values)
+    )
+    show_sampled = has_role(request.user, Role.CHIEF)
+    sorts = CASE_SORTS | SAMPLED_SORT if show_sampled else CASE_SORTS
+    return queue, filters, cases, sorts, show_sampled
+
+
+@role_required(*CASE_ROLES)
+def case_list(request):
+    queue, filters, cases, sorts, show_sampled = _case_rows(request)
+    context = list_page(request, cases, sorts=sorts, default_sort=CASE_DEFAULT_SORT)
     return render(
         request,
         "audits/case_list.html",
         {
-            "page": page,
+            **context,
             "queue": queue,
             "queue_label": selectors.QUEUES[queue],
             "filters": filters,
-            "query": query.urlencode(),
             "queues": selectors.QUEUES,
             "batch": queue == "check" and has_role(request.user, Role.CHIEF),
+            "show_sampled": show_sampled,
+            "export_query": export_query(request),
         },
     )
+
+
+@role_required(*CASE_ROLES)
+@require_GET
+def case_export(request):
+    """The case list as filtered and sorted, all of it, to xlsx: the page's columns (抽查 for the
+    chief only, as on the page). A list of cases opens no dossier: no 利用 rows."""
+    queue, _filters, cases, sorts, show_sampled = _case_rows(request)
+    cases, _sort = sort_queryset(cases, sorts, request.GET.get("sort"), CASE_DEFAULT_SORT)
+    count = cases.count()
+    if count > EXPORT_LIMIT:
+        messages.error(request, _("共 %(n)s 卷，超过一次导出的上限 %(limit)s 条，请缩小查询范围") % {"n": count, "limit": EXPORT_LIMIT})
+        return redirect(reverse("audits:case_list") + "?" + export_query(request))
+    unassigned = _("待分配")
+    headers = [(_("姓名"), 10), (_("单位"), 28), (_("职务"), 20), (_("批次"), 24), (_("阶段"), 10), (_("初审人"), 10), (_("复审人"), 10), (_("问题数"), 8)]
+    if show_sampled:
+        headers.append((_("抽查"), 6))
+    yes = _("是")
+
+    def rows():
+        for c in cases.iterator(chunk_size=2000):
+            cadre = c.dossier.cadre
+            row = [
+                cadre.name,
+                cadre.unit.full_name,
+                cadre.position,
+                c.campaign.name,
+                c.get_state_display(),
+                person_name(c.initial_reviewer) or unassigned,
+                person_name(c.re_reviewer) or unassigned,
+                c.finding_count,
+            ]
+            if show_sampled:
+                row.append(yes if c.sampled else "")
+            yield row
+
+    title = _("审核案卷（%(queue)s）") % {"queue": selectors.QUEUES[queue]}
+    content = xlsx_table(title=title, headers=[h for h, _w in headers], rows=rows(), widths=[w for _h, w in headers])
+    list_export_record(user=request.user, what=title, query=export_query(request), count=count)
+    return xlsx_response(content, f"{title}_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @role_required(Role.CHIEF)

@@ -229,3 +229,15 @@ def write_workbook(data: WorkbookData, out: IO[bytes] | str) -> None:
 
 def _write_sheet(wb: Workbook, sheet: Sheet) -> None:
     _write(wb, sheet.title, sheet.headers, sheet.rows, sheet.widths)
+
+
+SHEET_TITLE_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def write_table(out: IO[bytes] | str, *, title: str, headers: list[str], rows: Iterable[Iterable], widths: Iterable[int] | None = None) -> None:
+    """A workbook of one sheet: a list exported as it is filtered (cases, cadres, a register).
+    Same writer as the campaign workbook: bold frozen header, filter, formula-looking text kept
+    as text."""
+    wb = Workbook(write_only=True)
+    _write(wb, (title.translate(SHEET_TITLE_FORBIDDEN) or "Sheet")[:31], headers, rows, widths)
+    wb.save(out)
