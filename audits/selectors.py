@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from archives.models import Material
 from archives.roles import Role, has_role
@@ -271,8 +271,23 @@ def case_page(case: AuditCase) -> dict:
     }
 
 
+# Keys of a history row's changes that are not fields of the discrepancy.
+_CHANGE_LABELS = {"citations": gettext_lazy("依据材料")}
+
+
+def change_label(key: str) -> str:
+    """The name a person reads for a changed field: the model field's verbose_name, in the
+    language of the request (the codes stay in the history row)."""
+    try:
+        label = getattr(Discrepancy._meta.get_field(key), "verbose_name", None)  # a reverse relation has none
+    except FieldDoesNotExist:
+        label = None
+    return str(label or _CHANGE_LABELS.get(key, key))
+
+
 def label_events(events) -> list[DiscrepancyEvent]:
-    """Chinese labels for history rows (their codes are open: detection adds its own)."""
+    """Labels for history rows in the user's language (their codes are open: detection adds
+    its own): the action, the states, and the fields a row changed."""
     states = dict(Discrepancy.State.choices)
     try:
         from audits.detection.engine import EventAction
@@ -280,10 +295,14 @@ def label_events(events) -> list[DiscrepancyEvent]:
         detection_labels = dict(EventAction.choices)
     except ImportError:  # detection is a separate part; its labels are a nicety here
         detection_labels = {}
+    separator = pgettext("list separator", "、")
     for event in events:
         event.action_label = detection_labels.get(event.action) or workflow.history_label(event.action)
         event.from_label = states.get(event.from_state, event.from_state)
         event.to_label = states.get(event.to_state, event.to_state)
+        # A registration's changes are its first values, shown in the row itself.
+        shown = event.changes if isinstance(event.changes, dict) and event.action != workflow.DiscrepancyAction.REGISTER else {}
+        event.change_labels = separator.join(change_label(key) for key in shown)
     return list(events)
 
 

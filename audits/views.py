@@ -393,6 +393,15 @@ def _materials_qs(case):
     return Material.objects.filter(dossier=case.dossier, weeded_at__isnull=True).select_related("category").order_by("category__order", "formed_date")
 
 
+def _discrepancy_page_title(case) -> str:
+    """The discrepancy page is named after what is done to a problem at the case's stage."""
+    if case.state in (CaseState.INITIAL_REVIEW, CaseState.RE_REVIEW):
+        return _("问题核实")
+    if case.state == CaseState.RECTIFICATION:
+        return _("问题整改")
+    return _("问题")
+
+
 def _render_discrepancy(request, discrepancy, status=200, **bound):
     """The discrepancy page (shown again with a refused form's errors): it shows the dossier's
     materials, so each showing is recorded in the 利用 register."""
@@ -405,6 +414,7 @@ def _render_discrepancy(request, discrepancy, status=200, **bound):
         "case": case,
         "cadre": case.dossier.cadre,
         "d": discrepancy,
+        "page_title": _discrepancy_page_title(case),
         **page,
         **_rectification_forms(discrepancy, _materials_qs(case), bound),
         "active_determination": active,
