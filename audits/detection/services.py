@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from archives.roles import Role, has_role
 from audits import access
-from audits.models import AuditCase, CaseState, Discrepancy
+from audits.models import AuditCase, CaseState, Category, Discrepancy
+from audits.services.determination import CORRECTION_FIELD, determination_default_value
 from audits.services.findings import record_state_change
 
 from .engine import EventAction
@@ -178,7 +179,7 @@ def detection_progress(*, campaign_id, task_id=None) -> dict:
 def _lock_for_decision(*, discrepancy, user, expected_version) -> tuple[AuditCase, Discrepancy]:
     """Lock case then finding (the case first, like the workflow services) and check that
     this user may decide on it now."""
-    case = AuditCase.objects.select_for_update().select_related("dossier").get(pk=discrepancy.case_id)
+    case = AuditCase.objects.select_for_update(of=("self",)).select_related("dossier__cadre").get(pk=discrepancy.case_id)
     locked = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
     # Confirming or dismissing is 问题登记: the same predicate as registering a finding. Someone
     # who is not the reviewer of the current stage is refused outright (403), other refusals
@@ -198,19 +199,45 @@ def _lock_for_decision(*, discrepancy, user, expected_version) -> tuple[AuditCas
     return case, locked
 
 
+def confirmed_values(finding: Discrepancy) -> dict[str, str]:
+    """What a confirmed finding arrives with, so the auditor does not type what the system
+    knows: 现有信息 (the finding's own, else the cadre's current information of its category)
+    and 拟认定值 (the value the determination rule points to, as the 拟认定 form proposes it).
+    Only empty fields are filled; a value that does not fit the field is left to the auditor
+    (经历: the whole résumé is no single value)."""
+    values = {}
+    if not finding.current_value:
+        field = CORRECTION_FIELD.get(finding.category)
+        current = getattr(finding.case.dossier.cadre, field) if field else None
+        if current:
+            values["current_value"] = str(current)
+    if not finding.proposed_value and finding.category != Category.EXPERIENCE:
+        proposed = determination_default_value(finding)
+        if proposed and len(proposed) <= Discrepancy._meta.get_field("proposed_value").max_length:
+            values["proposed_value"] = proposed
+    return values
+
+
 def discrepancy_confirm(*, discrepancy, user, expected_version=None) -> Discrepancy:
-    """The auditor confirms a system finding: it becomes an ordinary registered discrepancy."""
+    """The auditor confirms a system finding: it becomes an ordinary registered discrepancy,
+    with 现有信息 and 拟认定值 filled from what the system knows (``confirmed_values``); the
+    history row records them as changes."""
     with transaction.atomic():
-        _case, locked = _lock_for_decision(discrepancy=discrepancy, user=user, expected_version=expected_version)
+        case, locked = _lock_for_decision(discrepancy=discrepancy, user=user, expected_version=expected_version)
+        locked.case = case
         if locked.created_by_id is None:
             locked.created_by = user
+        filled = confirmed_values(locked)
+        for name, value in filled.items():
+            setattr(locked, name, value)
         record_state_change(
             locked,
             to_state=Discrepancy.State.REGISTERED,
             user=user,
             action=EventAction.CONFIRMED,
             comment="审核人员确认系统比对发现的问题",
-            fields=["created_by"],
+            changes={name: ["", value] for name, value in filled.items()},
+            fields=["created_by", *filled],
         )
     return locked
 
