@@ -244,6 +244,21 @@ def case_page(case: AuditCase) -> dict:
     """Everything the case page shows, gathered in a fixed number of queries."""
     cadre = case.dossier.cadre
     contents = cadre_dossier_contents(cadre)
+    transitions = list(CaseTransition.objects.filter(case=case).select_related("actor").order_by("at", "pk"))
+    for row in transitions:
+        row.action_label = workflow.history_label(row.action)
+    return {
+        "cadre": cadre,
+        **contents,
+        **case_findings(case),
+        "transitions": transitions,
+        "timeline": build_timeline(cadre, contents["materials"], contents["resume"]),
+    }
+
+
+def case_findings(case: AuditCase) -> dict:
+    """The case's findings as the case page lists them (also the part of the page a confirm,
+    dismiss, retract or reinstatement sends back in place), in a fixed number of queries."""
     discrepancies = list(
         case.discrepancies.select_related("created_by", "determined_by")
         .prefetch_related(
@@ -253,21 +268,14 @@ def case_page(case: AuditCase) -> dict:
         )
         .order_by("category", "pk")
     )
-    transitions = list(CaseTransition.objects.filter(case=case).select_related("actor").order_by("at", "pk"))
-    for row in transitions:
-        row.action_label = workflow.history_label(row.action)
     for discrepancy in discrepancies:
         label_events(discrepancy.events.all())
     return {
-        "cadre": cadre,
-        **contents,
         "discrepancies": discrepancies,
         # Pending system findings are shown (and decided) in their own card, not twice.
         "pending": [d for d in discrepancies if d.state == Discrepancy.State.PENDING],
         "registered": [d for d in discrepancies if d.state in Discrepancy.COUNTED_STATES],
         "set_aside": [d for d in discrepancies if d.state not in Discrepancy.COUNTED_STATES and d.state != Discrepancy.State.PENDING],
-        "transitions": transitions,
-        "timeline": build_timeline(cadre, contents["materials"], contents["resume"]),
     }
 
 

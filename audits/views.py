@@ -190,6 +190,32 @@ def case_batch_approve(request):
     return redirect(reverse("audits:case_list") + "?queue=check")
 
 
+def wants_fragment(request) -> bool:
+    """An in-place request from the case page's script (static/js/case_findings.js), which
+    sends the header htmx sends: it is answered with the part of the page that changed."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _findings_context(request, case) -> dict:
+    return {
+        "case": case,
+        **selectors.case_findings(case),
+        "can_edit_findings": bool(access.may_edit_findings(request.user, case)),
+        "can_reinstate": bool(access.may_reinstate(request.user, case)),
+        # Only a registered finding can still be edited or retracted (discrepancy_update).
+        "editable_state": Discrepancy.State.REGISTERED,
+    }
+
+
+def case_findings_fragment(request, case_id, *, refused: bool = False):
+    """The findings part of the case page (system findings, the register, the set-aside ones,
+    their counts) read again after an action, with the action's message: the case page's script
+    puts it in place of its own, so the page is neither reloaded nor moved. A refused action
+    answers 400 with the same fragment, its reason in the message."""
+    case = selectors.get_case_for_user(request.user, case_id)
+    return render(request, "audits/_case_findings_fragment.html", _findings_context(request, case), status=400 if refused else 200)
+
+
 def _case_context(request, case) -> dict:
     roles = user_roles(request.user)
     actions = []
@@ -203,11 +229,9 @@ def _case_context(request, case) -> dict:
             continue
         actions.append((action, workflow.action_label(action), action in workflow.REASON_REQUIRED))
     return {
-        "case": case,
         **selectors.case_page(case),
+        **_findings_context(request, case),
         "actions": actions,
-        "can_edit_findings": bool(access.may_edit_findings(request.user, case)),
-        "can_reinstate": bool(access.may_reinstate(request.user, case)),
         "can_rectify": bool(access.may_rectify(request.user, case)),
         "can_manage": has_role(request.user, Role.CHIEF) and case.state != CaseState.CLOSED,
         "reassign_form": forms.ReassignForm(initial={"version": case.version, "initial_reviewer": case.initial_reviewer, "re_reviewer": case.re_reviewer}),
@@ -289,12 +313,12 @@ def discrepancy_create(request, pk):
     form = forms.DiscrepancyForm(request.POST or None, materials=materials, initial={"category": request.GET.get("category", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.discrepancy_register(case=case, user=request.user, citations=form.citations(), **form.finding_fields())
+            discrepancy = services.discrepancy_register(case=case, user=request.user, citations=form.citations(), **form.finding_fields())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("已登记问题"))
-            return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
+            return redirect(reverse("audits:case_detail", args=[case.pk]) + f"#discrepancy-{discrepancy.pk}")
     _record_findings_form_use(request, case)
     return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre})
 
@@ -319,7 +343,7 @@ def discrepancy_edit(request, pk):
             form.add_error(None, exc)
         else:
             messages.success(request, _("已保存修改"))
-            return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
+            return redirect(reverse("audits:case_detail", args=[case.pk]) + f"#discrepancy-{discrepancy.pk}")
     _record_findings_form_use(request, case)
     return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre, "discrepancy": discrepancy})
 
@@ -329,6 +353,7 @@ def discrepancy_edit(request, pk):
 def discrepancy_retract(request, pk):
     discrepancy = selectors.get_discrepancy_for_user(request.user, pk, selectors.FINDINGS)
     form = forms.RetractForm(request.POST)
+    refused = True
     if form.is_valid():
         try:
             services.discrepancy_retract(
@@ -338,9 +363,12 @@ def discrepancy_retract(request, pk):
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("已撤回该问题的登记"))
+            refused = False
     else:
         messages.error(request, _form_errors(form))
-    return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + "#discrepancies")
+    if wants_fragment(request):
+        return case_findings_fragment(request, discrepancy.case_id, refused=refused)
+    return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + f"#discrepancy-{discrepancy.pk}")
 
 
 @role_required(Role.AUDITOR, Role.CHIEF)
@@ -349,6 +377,7 @@ def discrepancy_reinstate(request, pk):
     """恢复登记 of a dismissed or retracted finding (re-reviewer, or chief at the check)."""
     discrepancy = selectors.get_discrepancy_for_user(request.user, pk)
     form = forms.RetractForm(request.POST)
+    refused = True
     if form.is_valid():
         try:
             services.discrepancy_reinstate(
@@ -358,8 +387,11 @@ def discrepancy_reinstate(request, pk):
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("已恢复该问题的登记"))
+            refused = False
     else:
         messages.error(request, _form_errors(form))
+    if wants_fragment(request):
+        return case_findings_fragment(request, discrepancy.case_id, refused=refused)
     return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + f"#discrepancy-{discrepancy.pk}")
 
 

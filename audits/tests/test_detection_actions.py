@@ -113,7 +113,8 @@ def _url(name, pk):
 def test_confirm_view_happy_path(client, finding, auditor):
     client.force_login(auditor)
     response = client.post(_url("discrepancy_confirm", finding.pk), {"version": "0", "next": "/audits/cases/1/"})
-    assert response.status_code == 302 and response.url == "/audits/cases/1/"
+    # Without JavaScript: back to the page, at the findings still to decide.
+    assert response.status_code == 302 and response.url == "/audits/cases/1/#system-findings"
     finding.refresh_from_db()
     assert finding.state == State.REGISTERED
 
