@@ -279,6 +279,44 @@ def case_findings(case: AuditCase) -> dict:
     }
 
 
+# --- 下一卷: the next case of the user's queue -----------------------------------------------
+
+# The order of the work queues (case_queue): the next case is the next row of the list.
+QUEUE_ORDER = ("campaign_id", "dossier__cadre__unit__full_name", "dossier__cadre__name", "pk")
+
+
+def _next_queue(user, case: AuditCase, state: str) -> Q | None:
+    """The queue 下一卷 walks from a case in `state`: the user's own cases of that stage (their
+    初审 or 复审, the chief's 科长把关, the leader's sampled 领导抽查), otherwise an auditor's 我的待办."""
+    if state == CaseState.INITIAL_REVIEW and case.initial_reviewer_id == user.pk:
+        return Q(state=CaseState.INITIAL_REVIEW, initial_reviewer=user)
+    if state == CaseState.RE_REVIEW and case.re_reviewer_id == user.pk:
+        return Q(state=CaseState.RE_REVIEW, re_reviewer=user)
+    if state == CaseState.CHIEF_CHECK and has_role(user, Role.CHIEF):
+        return queue_filter(user, "check")
+    if state == CaseState.LEADER_CHECK and has_role(user, Role.LEADER):
+        return queue_filter(user, "leader")
+    if has_role(user, Role.AUDITOR):
+        return queue_filter(user, "mine")
+    return None
+
+
+def next_case(user, case: AuditCase, *, state: str | None = None) -> dict | None:
+    """The case after `case` in the user's queue of its stage (`state`: the stage it was in,
+    when it has just left it), wrapping round to the first, and how many others are left;
+    None when the user has no such queue. The order is the database's, as in the list."""
+    queue = _next_queue(user, case, state or case.state)
+    if queue is None:
+        return None
+    pks = list(cases_visible_to(user).filter(queue | Q(pk=case.pk)).order_by(*QUEUE_ORDER).values_list("pk", flat=True))
+    here = pks.index(case.pk) if case.pk in pks else -1
+    others = pks[here + 1 :] + pks[: max(here, 0)]
+    if not others:
+        return {"case": None, "remaining": 0}
+    following = AuditCase.objects.select_related("dossier__cadre").get(pk=others[0])
+    return {"case": following, "remaining": len(others)}
+
+
 # Keys of a history row's changes that are not fields of the discrepancy.
 _CHANGE_LABELS = {"citations": gettext_lazy("依据材料")}
 

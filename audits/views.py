@@ -232,6 +232,7 @@ def _case_context(request, case) -> dict:
         **selectors.case_page(case),
         **_findings_context(request, case),
         "actions": actions,
+        "next_case": selectors.next_case(request.user, case),
         "can_rectify": bool(access.may_rectify(request.user, case)),
         "can_manage": has_role(request.user, Role.CHIEF) and case.state != CaseState.CLOSED,
         "reassign_form": forms.ReassignForm(initial={"version": case.version, "initial_reviewer": case.initial_reviewer, "re_reviewer": case.re_reviewer}),
@@ -244,6 +245,10 @@ def case_detail(request, pk):
     case = selectors.get_case_for_user(request.user, pk)
     dossier_record_use(dossier=case.dossier, user=request.user, purpose=f"专项审核：{case.campaign.name}", path=request.path)
     return render(request, "audits/case_detail.html", _case_context(request, case))
+
+
+# The stage a reviewer's submission leaves: the next case is taken from it.
+SUBMIT_LEAVES = {workflow.Action.SUBMIT_INITIAL: CaseState.INITIAL_REVIEW, workflow.Action.SUBMIT_RE_REVIEW: CaseState.RE_REVIEW}
 
 
 @role_required(*CASE_ROLES)
@@ -263,8 +268,22 @@ def case_act(request, pk, action):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect("audits:case_detail", pk=case.pk)
-    messages.success(request, _("已%(action)s，案卷现处于“%(state)s”阶段") % {"action": workflow.action_label(action), "state": case.get_state_display()})
-    return redirect("audits:case_detail", pk=case.pk)
+    left = SUBMIT_LEAVES.get(action)
+    if left is None:
+        messages.success(request, _("已%(action)s，案卷现处于“%(state)s”阶段") % {"action": workflow.action_label(action), "state": case.get_state_display()})
+        return redirect("audits:case_detail", pk=case.pk)
+    # After a submission the reviewer goes on with the next case of the same stage (下一卷).
+    done = {"name": case.dossier.cadre.name, "action": workflow.action_label(action), "state": case.get_state_display()}
+    messages.success(request, _("%(name)s：已%(action)s，该卷现处于“%(state)s”阶段") % done)
+    following = selectors.next_case(request.user, case, state=left)
+    if following is None or following["case"] is None:
+        messages.info(request, _("您%(stage)s阶段的案卷已全部办完") % {"stage": CaseState(left).label})
+        return redirect(reverse("audits:case_list") + "?queue=mine")
+    messages.info(
+        request,
+        _("已打开下一卷：%(name)s（本阶段还有 %(count)s 卷）") % {"name": following["case"].dossier.cadre.name, "count": following["remaining"]},
+    )
+    return redirect("audits:case_detail", pk=following["case"].pk)
 
 
 @role_required(Role.CHIEF)
