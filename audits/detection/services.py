@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from archives.roles import Role, has_role
 from audits import access
-from audits.models import AuditCase, CaseState, Category, Discrepancy
-from audits.services.determination import CORRECTION_FIELD, determination_default_value
+from audits.models import AuditCase, CaseState, Discrepancy
+from audits.services.determination import known_values
 from audits.services.findings import record_state_change
 
 from .engine import EventAction
@@ -199,35 +199,16 @@ def _lock_for_decision(*, discrepancy, user, expected_version) -> tuple[AuditCas
     return case, locked
 
 
-def confirmed_values(finding: Discrepancy) -> dict[str, str]:
-    """What a confirmed finding arrives with, so the auditor does not type what the system
-    knows: 现有信息 (the finding's own, else the cadre's current information of its category)
-    and 拟认定值 (the value the determination rule points to, as the 拟认定 form proposes it).
-    Only empty fields are filled; a value that does not fit the field is left to the auditor
-    (经历: the whole résumé is no single value)."""
-    values = {}
-    if not finding.current_value:
-        field = CORRECTION_FIELD.get(finding.category)
-        current = getattr(finding.case.dossier.cadre, field) if field else None
-        if current:
-            values["current_value"] = str(current)
-    if not finding.proposed_value and finding.category != Category.EXPERIENCE:
-        proposed = determination_default_value(finding)
-        if proposed and len(proposed) <= Discrepancy._meta.get_field("proposed_value").max_length:
-            values["proposed_value"] = proposed
-    return values
-
-
 def discrepancy_confirm(*, discrepancy, user, expected_version=None) -> Discrepancy:
     """The auditor confirms a system finding: it becomes an ordinary registered discrepancy,
-    with 现有信息 and 拟认定值 filled from what the system knows (``confirmed_values``); the
+    with 现有信息 and 拟认定值 filled from what the system knows (``known_values``); the
     history row records them as changes."""
     with transaction.atomic():
         case, locked = _lock_for_decision(discrepancy=discrepancy, user=user, expected_version=expected_version)
         locked.case = case
         if locked.created_by_id is None:
             locked.created_by = user
-        filled = confirmed_values(locked)
+        filled = known_values(locked)
         for name, value in filled.items():
             setattr(locked, name, value)
         record_state_change(

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from archives.models import Recusal
+from audits import services
 from audits.detection import detect_campaign, detection_progress, discrepancy_confirm, discrepancy_dismiss
 from audits.detection.engine import EventAction
 from audits.models import AuditCase, CaseState, Category, Discrepancy
@@ -295,6 +296,15 @@ def test_an_experience_finding_gets_no_proposed_value(auditor):
     discrepancy_confirm(discrepancy=finding, user=auditor)
     finding.refresh_from_db()
     assert finding.state == State.REGISTERED and finding.current_value and finding.proposed_value == ""
+
+
+def test_a_dismissed_finding_reinstated_at_re_review_takes_the_values_too(finding, auditor, other_auditor):
+    discrepancy_dismiss(discrepancy=finding, user=auditor, reason="系统比对有误")
+    _to_re_review(finding)
+    finding = services.discrepancy_reinstate(discrepancy=finding, user=other_auditor, reason="复审认为应当登记")
+    finding.refresh_from_db()
+    assert finding.state == State.REGISTERED and finding.proposed_value == "1974.03"
+    assert finding.events.order_by("pk").last().changes == {"dismissed_reason": ["系统比对有误", ""], "proposed_value": ["", "1974.03"]}
 
 
 def test_a_confirmation_with_values_names_them_in_its_history(client, finding, auditor):
