@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from archives.models import Material
 from archives.roles import Role, has_role
@@ -244,6 +244,21 @@ def case_page(case: AuditCase) -> dict:
     """Everything the case page shows, gathered in a fixed number of queries."""
     cadre = case.dossier.cadre
     contents = cadre_dossier_contents(cadre)
+    transitions = list(CaseTransition.objects.filter(case=case).select_related("actor").order_by("at", "pk"))
+    for row in transitions:
+        row.action_label = workflow.history_label(row.action)
+    return {
+        "cadre": cadre,
+        **contents,
+        **case_findings(case),
+        "transitions": transitions,
+        "timeline": build_timeline(cadre, contents["materials"], contents["resume"]),
+    }
+
+
+def case_findings(case: AuditCase) -> dict:
+    """The case's findings as the case page lists them (also the part of the page a confirm,
+    dismiss, retract or reinstatement sends back in place), in a fixed number of queries."""
     discrepancies = list(
         case.discrepancies.select_related("created_by", "determined_by")
         .prefetch_related(
@@ -253,26 +268,72 @@ def case_page(case: AuditCase) -> dict:
         )
         .order_by("category", "pk")
     )
-    transitions = list(CaseTransition.objects.filter(case=case).select_related("actor").order_by("at", "pk"))
-    for row in transitions:
-        row.action_label = workflow.history_label(row.action)
     for discrepancy in discrepancies:
         label_events(discrepancy.events.all())
     return {
-        "cadre": cadre,
-        **contents,
         "discrepancies": discrepancies,
         # Pending system findings are shown (and decided) in their own card, not twice.
         "pending": [d for d in discrepancies if d.state == Discrepancy.State.PENDING],
         "registered": [d for d in discrepancies if d.state in Discrepancy.COUNTED_STATES],
         "set_aside": [d for d in discrepancies if d.state not in Discrepancy.COUNTED_STATES and d.state != Discrepancy.State.PENDING],
-        "transitions": transitions,
-        "timeline": build_timeline(cadre, contents["materials"], contents["resume"]),
     }
 
 
+# --- 下一卷: the next case of the user's queue -----------------------------------------------
+
+# The order of the work queues (case_queue): the next case is the next row of the list.
+QUEUE_ORDER = ("campaign_id", "dossier__cadre__unit__full_name", "dossier__cadre__name", "pk")
+
+
+def _next_queue(user, case: AuditCase, state: str) -> Q | None:
+    """The queue 下一卷 walks from a case in `state`: the user's own cases of that stage (their
+    初审 or 复审, the chief's 科长把关, the leader's sampled 领导抽查), otherwise an auditor's 我的待办."""
+    if state == CaseState.INITIAL_REVIEW and case.initial_reviewer_id == user.pk:
+        return Q(state=CaseState.INITIAL_REVIEW, initial_reviewer=user)
+    if state == CaseState.RE_REVIEW and case.re_reviewer_id == user.pk:
+        return Q(state=CaseState.RE_REVIEW, re_reviewer=user)
+    if state == CaseState.CHIEF_CHECK and has_role(user, Role.CHIEF):
+        return queue_filter(user, "check")
+    if state == CaseState.LEADER_CHECK and has_role(user, Role.LEADER):
+        return queue_filter(user, "leader")
+    if has_role(user, Role.AUDITOR):
+        return queue_filter(user, "mine")
+    return None
+
+
+def next_case(user, case: AuditCase, *, state: str | None = None) -> dict | None:
+    """The case after `case` in the user's queue of its stage (`state`: the stage it was in,
+    when it has just left it), wrapping round to the first, and how many others are left;
+    None when the user has no such queue. The order is the database's, as in the list."""
+    queue = _next_queue(user, case, state or case.state)
+    if queue is None:
+        return None
+    pks = list(cases_visible_to(user).filter(queue | Q(pk=case.pk)).order_by(*QUEUE_ORDER).values_list("pk", flat=True))
+    here = pks.index(case.pk) if case.pk in pks else -1
+    others = pks[here + 1 :] + pks[: max(here, 0)]
+    if not others:
+        return {"case": None, "remaining": 0}
+    following = AuditCase.objects.select_related("dossier__cadre").get(pk=others[0])
+    return {"case": following, "remaining": len(others)}
+
+
+# Keys of a history row's changes that are not fields of the discrepancy.
+_CHANGE_LABELS = {"citations": gettext_lazy("依据材料")}
+
+
+def change_label(key: str) -> str:
+    """The name a person reads for a changed field: the model field's verbose_name, in the
+    language of the request (the codes stay in the history row)."""
+    try:
+        label = getattr(Discrepancy._meta.get_field(key), "verbose_name", None)  # a reverse relation has none
+    except FieldDoesNotExist:
+        label = None
+    return str(label or _CHANGE_LABELS.get(key, key))
+
+
 def label_events(events) -> list[DiscrepancyEvent]:
-    """Chinese labels for history rows (their codes are open: detection adds its own)."""
+    """Labels for history rows in the user's language (their codes are open: detection adds
+    its own): the action, the states, and the fields a row changed."""
     states = dict(Discrepancy.State.choices)
     try:
         from audits.detection.engine import EventAction
@@ -280,10 +341,14 @@ def label_events(events) -> list[DiscrepancyEvent]:
         detection_labels = dict(EventAction.choices)
     except ImportError:  # detection is a separate part; its labels are a nicety here
         detection_labels = {}
+    separator = pgettext("list separator", "、")
     for event in events:
         event.action_label = detection_labels.get(event.action) or workflow.history_label(event.action)
         event.from_label = states.get(event.from_state, event.from_state)
         event.to_label = states.get(event.to_state, event.to_state)
+        # A registration's changes are its first values, shown in the row itself.
+        shown = event.changes if isinstance(event.changes, dict) and event.action != workflow.DiscrepancyAction.REGISTER else {}
+        event.change_labels = separator.join(change_label(key) for key in shown)
     return list(events)
 
 

@@ -257,6 +257,32 @@ def case_batch_approve(request):
     return redirect(reverse("audits:case_list") + "?queue=check")
 
 
+def wants_fragment(request) -> bool:
+    """An in-place request from the case page's script (static/js/case_findings.js), which
+    sends the header htmx sends: it is answered with the part of the page that changed."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _findings_context(request, case) -> dict:
+    return {
+        "case": case,
+        **selectors.case_findings(case),
+        "can_edit_findings": bool(access.may_edit_findings(request.user, case)),
+        "can_reinstate": bool(access.may_reinstate(request.user, case)),
+        # Only a registered finding can still be edited or retracted (discrepancy_update).
+        "editable_state": Discrepancy.State.REGISTERED,
+    }
+
+
+def case_findings_fragment(request, case_id, *, refused: bool = False):
+    """The findings part of the case page (system findings, the register, the set-aside ones,
+    their counts) read again after an action, with the action's message: the case page's script
+    puts it in place of its own, so the page is neither reloaded nor moved. A refused action
+    answers 400 with the same fragment, its reason in the message."""
+    case = selectors.get_case_for_user(request.user, case_id)
+    return render(request, "audits/_case_findings_fragment.html", _findings_context(request, case), status=400 if refused else 200)
+
+
 def _case_context(request, case) -> dict:
     roles = user_roles(request.user)
     actions = []
@@ -270,11 +296,10 @@ def _case_context(request, case) -> dict:
             continue
         actions.append((action, workflow.action_label(action), action in workflow.REASON_REQUIRED))
     return {
-        "case": case,
         **selectors.case_page(case),
+        **_findings_context(request, case),
         "actions": actions,
-        "can_edit_findings": bool(access.may_edit_findings(request.user, case)),
-        "can_reinstate": bool(access.may_reinstate(request.user, case)),
+        "next_case": selectors.next_case(request.user, case),
         "can_rectify": bool(access.may_rectify(request.user, case)),
         "can_manage": has_role(request.user, Role.CHIEF) and case.state != CaseState.CLOSED,
         "reassign_form": forms.ReassignForm(initial={"version": case.version, "initial_reviewer": case.initial_reviewer, "re_reviewer": case.re_reviewer}),
@@ -287,6 +312,10 @@ def case_detail(request, pk):
     case = selectors.get_case_for_user(request.user, pk)
     dossier_record_use(dossier=case.dossier, user=request.user, purpose=f"专项审核：{case.campaign.name}", path=request.path)
     return render(request, "audits/case_detail.html", _case_context(request, case))
+
+
+# The stage a reviewer's submission leaves: the next case is taken from it.
+SUBMIT_LEAVES = {workflow.Action.SUBMIT_INITIAL: CaseState.INITIAL_REVIEW, workflow.Action.SUBMIT_RE_REVIEW: CaseState.RE_REVIEW}
 
 
 @role_required(*CASE_ROLES)
@@ -306,8 +335,22 @@ def case_act(request, pk, action):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect("audits:case_detail", pk=case.pk)
-    messages.success(request, _("已%(action)s，案卷现处于“%(state)s”阶段") % {"action": workflow.action_label(action), "state": case.get_state_display()})
-    return redirect("audits:case_detail", pk=case.pk)
+    left = SUBMIT_LEAVES.get(action)
+    if left is None:
+        messages.success(request, _("已%(action)s，案卷现处于“%(state)s”阶段") % {"action": workflow.action_label(action), "state": case.get_state_display()})
+        return redirect("audits:case_detail", pk=case.pk)
+    # After a submission the reviewer goes on with the next case of the same stage (下一卷).
+    done = {"name": case.dossier.cadre.name, "action": workflow.action_label(action), "state": case.get_state_display()}
+    messages.success(request, _("%(name)s：已%(action)s，该卷现处于“%(state)s”阶段") % done)
+    following = selectors.next_case(request.user, case, state=left)
+    if following is None or following["case"] is None:
+        messages.info(request, _("您%(stage)s阶段的案卷已全部办完") % {"stage": CaseState(left).label})
+        return redirect(reverse("audits:case_list") + "?queue=mine")
+    messages.info(
+        request,
+        _("已打开下一卷：%(name)s（本阶段还有 %(count)s 卷）") % {"name": following["case"].dossier.cadre.name, "count": following["remaining"]},
+    )
+    return redirect("audits:case_detail", pk=following["case"].pk)
 
 
 @role_required(Role.CHIEF)
@@ -356,12 +399,12 @@ def discrepancy_create(request, pk):
     form = forms.DiscrepancyForm(request.POST or None, materials=materials, initial={"category": request.GET.get("category", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.discrepancy_register(case=case, user=request.user, citations=form.citations(), **form.finding_fields())
+            discrepancy = services.discrepancy_register(case=case, user=request.user, citations=form.citations(), **form.finding_fields())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("已登记问题"))
-            return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
+            return redirect(reverse("audits:case_detail", args=[case.pk]) + f"#discrepancy-{discrepancy.pk}")
     _record_findings_form_use(request, case)
     return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre})
 
@@ -386,7 +429,7 @@ def discrepancy_edit(request, pk):
             form.add_error(None, exc)
         else:
             messages.success(request, _("已保存修改"))
-            return redirect(reverse("audits:case_detail", args=[case.pk]) + "#discrepancies")
+            return redirect(reverse("audits:case_detail", args=[case.pk]) + f"#discrepancy-{discrepancy.pk}")
     _record_findings_form_use(request, case)
     return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre, "discrepancy": discrepancy})
 
@@ -396,6 +439,7 @@ def discrepancy_edit(request, pk):
 def discrepancy_retract(request, pk):
     discrepancy = selectors.get_discrepancy_for_user(request.user, pk, selectors.FINDINGS)
     form = forms.RetractForm(request.POST)
+    refused = True
     if form.is_valid():
         try:
             services.discrepancy_retract(
@@ -405,9 +449,12 @@ def discrepancy_retract(request, pk):
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("已撤回该问题的登记"))
+            refused = False
     else:
         messages.error(request, _form_errors(form))
-    return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + "#discrepancies")
+    if wants_fragment(request):
+        return case_findings_fragment(request, discrepancy.case_id, refused=refused)
+    return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + f"#discrepancy-{discrepancy.pk}")
 
 
 @role_required(Role.AUDITOR, Role.CHIEF)
@@ -416,6 +463,7 @@ def discrepancy_reinstate(request, pk):
     """恢复登记 of a dismissed or retracted finding (re-reviewer, or chief at the check)."""
     discrepancy = selectors.get_discrepancy_for_user(request.user, pk)
     form = forms.RetractForm(request.POST)
+    refused = True
     if form.is_valid():
         try:
             services.discrepancy_reinstate(
@@ -425,8 +473,11 @@ def discrepancy_reinstate(request, pk):
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("已恢复该问题的登记"))
+            refused = False
     else:
         messages.error(request, _form_errors(form))
+    if wants_fragment(request):
+        return case_findings_fragment(request, discrepancy.case_id, refused=refused)
     return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + f"#discrepancy-{discrepancy.pk}")
 
 
@@ -460,6 +511,15 @@ def _materials_qs(case):
     return Material.objects.filter(dossier=case.dossier, weeded_at__isnull=True).select_related("category").order_by("category__order", "formed_date")
 
 
+def _discrepancy_page_title(case) -> str:
+    """The discrepancy page is named after what is done to a problem at the case's stage."""
+    if case.state in (CaseState.INITIAL_REVIEW, CaseState.RE_REVIEW):
+        return _("问题核实")
+    if case.state == CaseState.RECTIFICATION:
+        return _("问题整改")
+    return _("问题")
+
+
 def _render_discrepancy(request, discrepancy, status=200, **bound):
     """The discrepancy page (shown again with a refused form's errors): it shows the dossier's
     materials, so each showing is recorded in the 利用 register."""
@@ -472,6 +532,7 @@ def _render_discrepancy(request, discrepancy, status=200, **bound):
         "case": case,
         "cadre": case.dossier.cadre,
         "d": discrepancy,
+        "page_title": _discrepancy_page_title(case),
         **page,
         **_rectification_forms(discrepancy, _materials_qs(case), bound),
         "active_determination": active,

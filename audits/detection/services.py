@@ -14,6 +14,7 @@ from archives.roles import Role, has_role
 from archives.task_queue import BROKER_ERRORS, QueueUnavailable, enqueue
 from audits import access
 from audits.models import AuditCase, CaseState, Discrepancy
+from audits.services.determination import known_values
 from audits.services.findings import record_state_change
 
 from .engine import EventAction
@@ -206,7 +207,7 @@ def _detection_progress(*, campaign_id, task_id=None) -> dict:
 def _lock_for_decision(*, discrepancy, user, expected_version) -> tuple[AuditCase, Discrepancy]:
     """Lock case then finding (the case first, like the workflow services) and check that
     this user may decide on it now."""
-    case = AuditCase.objects.select_for_update().select_related("dossier").get(pk=discrepancy.case_id)
+    case = AuditCase.objects.select_for_update(of=("self",)).select_related("dossier__cadre").get(pk=discrepancy.case_id)
     locked = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
     # Confirming or dismissing is 问题登记: the same predicate as registering a finding. Someone
     # who is not the reviewer of the current stage is refused outright (403), other refusals
@@ -227,18 +228,25 @@ def _lock_for_decision(*, discrepancy, user, expected_version) -> tuple[AuditCas
 
 
 def discrepancy_confirm(*, discrepancy, user, expected_version=None) -> Discrepancy:
-    """The auditor confirms a system finding: it becomes an ordinary registered discrepancy."""
+    """The auditor confirms a system finding: it becomes an ordinary registered discrepancy,
+    with 现有信息 and 拟认定值 filled from what the system knows (``known_values``); the
+    history row records them as changes."""
     with transaction.atomic():
-        _case, locked = _lock_for_decision(discrepancy=discrepancy, user=user, expected_version=expected_version)
+        case, locked = _lock_for_decision(discrepancy=discrepancy, user=user, expected_version=expected_version)
+        locked.case = case
         if locked.created_by_id is None:
             locked.created_by = user
+        filled = known_values(locked)
+        for name, value in filled.items():
+            setattr(locked, name, value)
         record_state_change(
             locked,
             to_state=Discrepancy.State.REGISTERED,
             user=user,
             action=EventAction.CONFIRMED,
             comment="审核人员确认系统比对发现的问题",
-            fields=["created_by"],
+            changes={name: ["", value] for name, value in filled.items()},
+            fields=["created_by", *filled],
         )
     return locked
 

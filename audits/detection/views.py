@@ -12,6 +12,7 @@ from archives.roles import Role, role_required
 from archives.task_queue import QueueUnavailable
 from audits.models import Discrepancy
 from audits.selectors import get_campaign_for_user, get_discrepancy_for_user
+from audits.views import case_findings_fragment, wants_fragment
 
 from . import services
 from .forms import ConfirmForm, DismissForm
@@ -25,11 +26,21 @@ def _get_finding_for_user(user, pk) -> Discrepancy:
     return finding
 
 
-def _back(request):
+def _back(request, anchor: str = ""):
+    """Back to the page the form was on (``next``, else the referer), at `anchor` when the
+    address names no place of its own."""
     target = request.POST.get("next") or request.headers.get("referer") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
+        return redirect(target if not anchor or "#" in target else f"{target}#{anchor}")
     return redirect("home")
+
+
+def _answer(request, finding, *, refused: bool):
+    """In place for the case page's script (the findings part of the page and the message);
+    otherwise a redirect back to the list of findings still to decide."""
+    if wants_fragment(request):
+        return case_findings_fragment(request, finding.case_id, refused=refused)
+    return _back(request, "system-findings")
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -46,9 +57,9 @@ def discrepancy_confirm(request, pk):
         services.discrepancy_confirm(discrepancy=finding, user=request.user, expected_version=version)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("已确认该问题，转为已登记问题。"))
-    return _back(request)
+        return _answer(request, finding, refused=True)
+    messages.success(request, _("已确认该问题，转为已登记问题。"))
+    return _answer(request, finding, refused=False)
 
 
 @role_required(Role.AUDITOR, Role.CHIEF, Role.LEADER)
@@ -58,14 +69,14 @@ def discrepancy_dismiss(request, pk):
     form = DismissForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
-        return _back(request)
+        return _answer(request, finding, refused=True)
     try:
         services.discrepancy_dismiss(discrepancy=finding, user=request.user, reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("已排除该问题。"))
-    return _back(request)
+        return _answer(request, finding, refused=True)
+    messages.success(request, _("已排除该问题。"))
+    return _answer(request, finding, refused=False)
 
 
 def _wants_json(request) -> bool:

@@ -108,6 +108,26 @@ def determination_default_value(discrepancy: Discrepancy) -> str:
     return "\n".join(f"{p.start}—{p.end or '至今'} {p.unit_and_post}" for p in cadre.resume_periods.order_by("start"))
 
 
+def known_values(finding: Discrepancy) -> dict[str, str]:
+    """The values a system finding takes into the register (confirmed, or reinstated after a
+    dismissal), so the auditor does not type what the system knows: 现有信息 (the finding's own,
+    else the cadre's current information of its category) and 拟认定值 (the value the
+    determination rule points to, as the 拟认定 form proposes it). Only empty fields are filled;
+    a value that does not fit the field is left to the auditor (经历: the whole résumé is no
+    single value)."""
+    values = {}
+    if not finding.current_value:
+        field = CORRECTION_FIELD.get(finding.category)
+        current = getattr(finding.case.dossier.cadre, field) if field else None
+        if current:
+            values["current_value"] = str(current)
+    if not finding.proposed_value and finding.category != Category.EXPERIENCE:
+        proposed = determination_default_value(finding)
+        if proposed and len(proposed) <= Discrepancy._meta.get_field("proposed_value").max_length:
+            values["proposed_value"] = proposed
+    return values
+
+
 def clean_value(category: str, value: str) -> str:
     """The determined value in its canonical form, or a refusal saying what is expected."""
     value = (value or "").strip()

@@ -220,13 +220,22 @@ def discrepancy_reinstate(*, discrepancy: Discrepancy, user, reason: str, expect
         raise ValidationError("恢复已排除的问题必须说明理由")
     earlier = discrepancy.dismissed_reason
     discrepancy.dismissed_reason = ""
+    filled = {}
+    if discrepancy.source == Discrepancy.Source.SYSTEM:
+        # Registered now, it takes the values the system knows, as a confirmed finding does.
+        from .determination import known_values  # determination builds on this module
+
+        discrepancy.case = case
+        filled = known_values(discrepancy)
+        for name, value in filled.items():
+            setattr(discrepancy, name, value)
     record_state_change(
         discrepancy,
         to_state=Discrepancy.State.REGISTERED,
         user=user,
         action=DiscrepancyAction.REINSTATE,
         comment=reason,
-        changes={"dismissed_reason": [earlier, ""]},
-        fields=["dismissed_reason"],
+        changes={"dismissed_reason": [earlier, ""]} | {name: ["", value] for name, value in filled.items()},
+        fields=["dismissed_reason", *filled],
     )
     return discrepancy

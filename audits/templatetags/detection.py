@@ -3,6 +3,7 @@ or ``campaign`` from the including page)."""
 
 from django import template
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audits import access
@@ -33,7 +34,9 @@ def system_findings(context, case) -> dict:
         "counts": counts,
         "current": sum(counts[s] for s in CURRENT_STATES),
         "can_decide": can_decide,
-        "next": request.get_full_path() if request else "",
+        # Back to the case page without JavaScript, also when the card was answered in place
+        # to a confirm or dismiss (whose own address is not a page).
+        "next": reverse("audits:case_detail", args=[case.pk]),
     }
 
 

@@ -8,9 +8,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from archives.models import Recusal
+from audits import services
 from audits.detection import detect_campaign, detection_progress, discrepancy_confirm, discrepancy_dismiss
 from audits.detection.engine import EventAction
-from audits.models import AuditCase, CaseState, Discrepancy
+from audits.models import AuditCase, CaseState, Category, Discrepancy
+from audits.services import determination_default_value
 
 from .detection_data import make_campaign, planted_case
 
@@ -112,7 +114,8 @@ def _url(name, pk):
 def test_confirm_view_happy_path(client, finding, auditor):
     client.force_login(auditor)
     response = client.post(_url("discrepancy_confirm", finding.pk), {"version": "0", "next": "/audits/cases/1/"})
-    assert response.status_code == 302 and response.url == "/audits/cases/1/"
+    # Without JavaScript: back to the page, at the findings still to decide.
+    assert response.status_code == 302 and response.url == "/audits/cases/1/#system-findings"
     finding.refresh_from_db()
     assert finding.state == State.REGISTERED
 
@@ -261,3 +264,51 @@ def test_the_progress_view_reports_only_this_campaigns_run_whatever_task_is_name
     client.force_login(chief)
     url = reverse("audits:detection:detection_progress", args=[campaign.pk])
     assert client.get(url, {"task": "some-other-task-id"}).json()["status"] == "idle"
+
+
+# --- a confirmed finding arrives with its values ----------------------------------------------
+
+
+def test_a_confirmed_finding_arrives_with_its_current_and_proposed_values(finding, auditor):
+    assert finding.current_value and not finding.proposed_value
+    current = finding.current_value
+    discrepancy_confirm(discrepancy=finding, user=auditor, expected_version=0)
+    finding.refresh_from_db()
+    assert finding.current_value == current
+    assert finding.proposed_value == "1974.03" == determination_default_value(finding)  # the earliest record
+    event = finding.events.get(action=EventAction.CONFIRMED)
+    assert event.changes == {"proposed_value": ["", "1974.03"]}
+
+
+def test_an_empty_current_value_is_taken_from_current_information(finding, auditor):
+    Discrepancy.objects.filter(pk=finding.pk).update(current_value="", proposed_value="1974.04")
+    discrepancy_confirm(discrepancy=finding, user=auditor)
+    finding.refresh_from_db()
+    assert finding.current_value == str(finding.case.dossier.cadre.birth_date)
+    assert finding.proposed_value == "1974.04"  # what was there is kept
+
+
+def test_an_experience_finding_gets_no_proposed_value(auditor):
+    campaign = make_campaign()
+    case = planted_case(campaign, "EXP-NO-PROOF", initial_reviewer=auditor)
+    detect_campaign(campaign_id=campaign.pk)
+    finding = Discrepancy.objects.get(case=case, category=Category.EXPERIENCE)
+    discrepancy_confirm(discrepancy=finding, user=auditor)
+    finding.refresh_from_db()
+    assert finding.state == State.REGISTERED and finding.current_value and finding.proposed_value == ""
+
+
+def test_a_dismissed_finding_reinstated_at_re_review_takes_the_values_too(finding, auditor, other_auditor):
+    discrepancy_dismiss(discrepancy=finding, user=auditor, reason="系统比对有误")
+    _to_re_review(finding)
+    finding = services.discrepancy_reinstate(discrepancy=finding, user=other_auditor, reason="复审认为应当登记")
+    finding.refresh_from_db()
+    assert finding.state == State.REGISTERED and finding.proposed_value == "1974.03"
+    assert finding.events.order_by("pk").last().changes == {"dismissed_reason": ["系统比对有误", ""], "proposed_value": ["", "1974.03"]}
+
+
+def test_a_confirmation_with_values_names_them_in_its_history(client, finding, auditor):
+    discrepancy_confirm(discrepancy=finding, user=auditor, expected_version=0)
+    client.force_login(auditor)
+    html = client.get(reverse("audits:discrepancy_detail", args=[finding.pk])).content.decode()
+    assert "（变更：拟认定值）" in html and "proposed_value" not in html

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from contextlib import contextmanager
 from io import StringIO
 
 import openpyxl
@@ -85,6 +86,29 @@ def _roster_from_template(template: bytes) -> tuple[bytes, list[str]]:
 
 def _expect_message(person, text: str):
     person.page.locator(".alert", has_text=text).first.wait_for()
+
+
+@contextmanager
+def _in_place(person, message: str):
+    """The block's action is done in place: the page is not loaded again (its document and the
+    marker set on it survive, no document is fetched), it stays where it was scrolled to (or as
+    near as the now shorter page allows), and the action's message appears."""
+    page = person.page
+    page.evaluate("window.__marker = 'still the same page'")
+    documents = len(person.watcher.pages)
+    before = page.evaluate("window.scrollY")
+    yield
+    page.locator("#inplace-messages .alert", has_text=message).wait_for()
+    assert page.evaluate("window.__marker") == "still the same page"
+    assert len(person.watcher.pages) == documents, person.watcher.pages[documents:]
+    bottom = page.evaluate("document.scrollingElement.scrollHeight - window.innerHeight")
+    assert abs(page.evaluate("window.scrollY") - min(before, bottom)) <= 1
+
+
+def _scroll_to(person, locator):
+    """Scroll the page so that `locator` is near the top, as someone working down the page."""
+    locator.evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 120)")
+    assert person.page.evaluate("window.scrollY") > 0
 
 
 def _pick_case_to_review():
@@ -207,20 +231,36 @@ def _initial_review(reviewer, case: AuditCase) -> Discrepancy:
     assert pending >= 2
     reviewer.shot("case_detail")
 
-    findings.first.get_by_role("button", name="确认问题").click()
-    _expect_message(reviewer, "已确认")
+    # Confirm in place: the page keeps its place, the finding moves into the register with the
+    # values the system knows (现有信息, 拟认定值).
+    first = findings.first
+    confirmed = Discrepancy.objects.get(pk=int(first.get_attribute("id").removeprefix("finding-")))
+    _scroll_to(reviewer, first)
+    with _in_place(reviewer, "已确认"):
+        first.get_by_role("button", name="确认问题").click()
     assert findings.count() == pending - 1
+    confirmed.refresh_from_db()
+    assert confirmed.state == Discrepancy.State.REGISTERED and confirmed.current_value
+    row = page.locator(f".table-findings #discrepancy-{confirmed.pk}")
+    assert confirmed.current_value in row.inner_text() and confirmed.proposed_value in row.inner_text()
+    reviewer.shot("case_after_confirm")
 
     _act(reviewer, "提交初审")
     _expect_message(reviewer, "还有系统比对发现待核实，不能提交初审")
     assert page.locator("#case-state").inner_text() == "初审"
 
+    # Dismiss in place, with a reason; it goes among the set-aside ones.
+    _scroll_to(reviewer, findings.first)
     findings.first.locator("input[name=reason]").fill("经核对原始材料，系统比对有误")
-    findings.first.get_by_role("button", name="排除").click()
-    _expect_message(reviewer, "已排除")
+    with _in_place(reviewer, "已排除"):
+        findings.first.get_by_role("button", name="排除").click()
+    assert "经核对原始材料，系统比对有误" in page.locator("#set-aside").text_content()  # closed: the first auditor cannot reinstate
     while findings.count():
-        with page.expect_navigation():
+        left = findings.count()
+        with _in_place(reviewer, "已确认"):
             findings.first.get_by_role("button", name="确认问题").click()
+        assert findings.count() == left - 1
+    assert page.get_by_text("没有待核实的系统比对问题").count() == 1
 
     cadre = case.dossier.cadre
     material = Material.objects.filter(dossier=case.dossier, recorded_birth_date__isnull=False).order_by("formed_date").first()
@@ -235,14 +275,28 @@ def _initial_review(reviewer, case: AuditCase) -> Discrepancy:
     page.fill(f"input[name=value_{material.pk}]", "1966.06")
     reviewer.shot("discrepancy_form")
     page.get_by_role("button", name="保存").click()
-    page.wait_for_url(re.compile(rf"/audits/cases/{case.pk}/(#discrepancies)?$"))
+    page.wait_for_url(re.compile(rf"/audits/cases/{case.pk}/#discrepancy-\d+$"))  # back at the new finding
     _expect_message(reviewer, "已登记问题")
     assert page.locator(".table-findings tbody tr", has_text="浏览器测试：出生日期").count() == 1
     assert material.title in page.locator(".table-findings tbody tr", has_text="浏览器测试：出生日期").inner_text()
 
+    # After the submission the next case of the reviewer's 初审 opens (下一卷).
     _act(reviewer, "提交初审", "初审完成")
     _expect_message(reviewer, "已提交初审")
-    assert page.locator("#case-state").inner_text() == "交叉复审"
+    _expect_message(reviewer, "已打开下一卷")
+    case.refresh_from_db()
+    assert case.state == CaseState.RE_REVIEW
+    following = AuditCase.objects.select_related("dossier__cadre").get(pk=int(re.search(r"/audits/cases/(\d+)/$", page.url).group(1)))
+    assert following.pk != case.pk and following.state == CaseState.INITIAL_REVIEW and following.initial_reviewer_id == case.initial_reviewer_id
+    assert page.locator("#case-state").inner_text() == "初审" and following.dossier.cadre.name in page.locator("h1").inner_text()
+    reviewer.shot("case_next_after_submit")
+    # The page's own 下一卷 goes on down the queue.
+    link = page.locator("#next-case")
+    href = link.get_attribute("href")
+    assert href != f"/audits/cases/{following.pk}/"
+    link.click()
+    page.wait_for_url(f"**{href}")
+    assert page.locator("#case-state").inner_text() == "初审"
     # From the case back to the queue.
     page.get_by_role("link", name="我的审核").first.click()
     page.wait_for_url("**/audits/cases/?queue=mine")
@@ -251,6 +305,15 @@ def _initial_review(reviewer, case: AuditCase) -> Discrepancy:
 
 def _re_review_and_chief_check(re_reviewer, chief, case: AuditCase):
     _open_case(re_reviewer, case)
+    # 复审 overturns the first auditor's dismissal, in place.
+    page = re_reviewer.page
+    dismissed = page.locator("#set-aside li", has_text="经核对原始材料，系统比对有误")
+    _scroll_to(re_reviewer, dismissed)
+    dismissed.locator("input[name=reason]").fill("复审认为应当登记")
+    with _in_place(re_reviewer, "已恢复该问题的登记"):
+        dismissed.get_by_role("button", name="恢复登记").click()
+    assert page.locator("#set-aside li", has_text="经核对原始材料，系统比对有误").count() == 0
+    re_reviewer.shot("case_after_reinstate")
     _act(re_reviewer, "提交复审", "复审同意")
     _expect_message(re_reviewer, "已提交复审")
 
