@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 CJK = re.compile(r"[\u3400-\u9fff]")
+# Punctuation that belongs to Chinese text (curly quotes included: the Chinese fonts first in the
+# page's font stack draw them full-width).
+FULL_WIDTH = re.compile(r"[，。：；、（）《》“”！？【】]")
 ROLE_FIXTURES = ["auditor", "chief", "leader", "archivist", "admin_user"]
 CHINESE_NAV = [
     "工作台",
@@ -110,9 +113,11 @@ def visible_text_of(html: str, user) -> str:
 def test_nav_labels_and_role_names_follow_the_language(client, request, who, english_nav):
     user = request.getfixturevalue(who)
     client.force_login(user)
-    nav = navbar(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")).replace("（", "(").replace("）", ")")
+    nav = navbar(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en"))
     for label in english_nav:
         assert label in nav
+    # Punctuation beside English words is English too: "郑科长 (Section chief)", not "（Section chief）".
+    assert not FULL_WIDTH.search(visible_text_of(nav, user)), FULL_WIDTH.findall(nav)
     chinese = navbar(client.get(reverse("home")))
     assert "工作台" in chinese and "Workbench" not in chinese
 
@@ -159,6 +164,27 @@ def test_flash_messages_follow_the_language(client, chief, auditor, other_audito
     assert "There are no cases to assign" in html and "没有可以分配的案卷" not in html
 
 
+# --- punctuation beside translated text ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh-hans", "审核人员：张三、李四（2人）"), ("en", "Auditors: 张三, 李四 (2 people)")])
+def test_punct_gives_the_languages_own_punctuation(language, expected):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template('{% load punctuation %}{{ label }}{% punct "：" %}张三{% punct "、" %}李四{% punct "（" %}{{ note }}{% punct "）" %}')
+    label, note = {"zh-hans": ("审核人员", "2人"), "en": ("Auditors", "2 people")}[language]
+    with translation.override(language):
+        assert template.render(Context({"label": label, "note": note})) == expected
+
+
+def test_punct_refuses_a_mark_it_does_not_know():
+    from django.template import Context, Template
+
+    with pytest.raises(ValueError, match="no English form"):
+        Template('{% load punctuation %}{% punct "~" %}').render(Context())
+
+
 # --- catalogue -------------------------------------------------------------------------------
 
 
@@ -167,7 +193,7 @@ def _unquote(chunks: list[str]) -> str:
 
 
 def parse_po(path: Path) -> list[dict]:
-    """Entries of a .po file: msgid, msgid_plural, msgstr (or msgstr[n]) and flags."""
+    """Entries of a .po file: msgctxt, msgid, msgid_plural, msgstr (or msgstr[n]) and flags."""
     entries, entry, field = [], None, None
     for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
@@ -185,7 +211,7 @@ def parse_po(path: Path) -> list[dict]:
         elif line.startswith("#"):
             continue
         else:
-            match = re.match(r'^(msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+"(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+"(.*)"$', line)
             if match:
                 key, index, chunk = match.groups()
                 field = ("msgstr", int(index or 0)) if key.startswith("msgstr") else key
@@ -197,10 +223,17 @@ def parse_po(path: Path) -> list[dict]:
                 entry.setdefault(field, []).append(chunk)
     for entry in entries:
         entry["msgid"] = _unquote(entry["msgid"])
+        if "msgctxt" in entry:
+            entry["msgctxt"] = _unquote(entry["msgctxt"])
         if "msgid_plural" in entry:
             entry["msgid_plural"] = _unquote(entry["msgid_plural"])
         entry["msgstr"] = {i: _unquote(chunks) for i, chunks in entry["msgstr"].items()}
     return entries
+
+
+def mo_key(entry: dict) -> str:
+    """The entry's key in a compiled catalogue: gettext joins a context to its msgid with EOT."""
+    return f"{entry['msgctxt']}\x04{entry['msgid']}" if "msgctxt" in entry else entry["msgid"]
 
 
 @pytest.fixture(scope="module")
@@ -240,6 +273,12 @@ def test_translations_are_english_and_keep_their_placeholders(po_entries):
                 assert entry["msgid"] in QUOTES_CHINESE, (entry["msgid"], msgstr)
 
 
+def test_english_has_no_chinese_punctuation(po_entries):
+    """ "Deadline：", "（Auditor）", "“zip bomb”": English text takes English punctuation."""
+    wrong = [(e["msgid"], text) for e in po_entries for text in e["msgstr"].values() if FULL_WIDTH.search(text)]
+    assert not wrong, wrong
+
+
 def test_the_compiled_catalogue_matches_the_po(po_entries):
     """The committed .mo is not stale: it holds exactly the .po's entries and translations."""
     with open(LOCALE_DIR / "django.mo", "rb") as handle:
@@ -249,8 +288,8 @@ def test_the_compiled_catalogue_matches_the_po(po_entries):
     for entry in po_entries:
         if "msgid_plural" in entry:
             for index, text in entry["msgstr"].items():
-                expected[(entry["msgid"], index)] = text
+                expected[(mo_key(entry), index)] = text
         else:
-            expected[entry["msgid"]] = entry["msgstr"][0]
+            expected[mo_key(entry)] = entry["msgstr"][0]
     assert set(catalog) == set(expected), {"missing from .mo": set(expected) - set(catalog), "only in .mo": set(catalog) - set(expected)}
     assert catalog == expected
