@@ -188,6 +188,43 @@ def test_punct_refuses_a_mark_it_does_not_know():
         Template('{% load punctuation %}{% punct "~" %}').render(Context())
 
 
+# --- dates ---------------------------------------------------------------------------------
+
+
+def test_templates_name_their_date_formats_instead_of_spelling_them():
+    """A date spelled as |date:"Y-m-d" stays ISO while its neighbours follow the language
+    ("2027年3月2日" next to "2026-12-02"): templates use DATE_FORMAT or DATETIME_FORMAT
+    (dossier_audit/formats), which each language defines."""
+    root = Path(settings.BASE_DIR) / "templates"
+    spelled = re.compile(r'\|(?:date|time):(?:"(?![A-Z_]+_FORMAT")[^"]*"|\'(?![A-Z_]+_FORMAT\')[^\']*\')')
+    offenders = [f"{path.relative_to(root)}: {m.group(0)}" for path in sorted(root.rglob("*.html")) for m in spelled.finditer(path.read_text(encoding="utf-8"))]
+    assert not offenders, offenders
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def test_dates_on_a_row_share_the_languages_format(client, chief):
+    """The campaign list shows a deadline (a date) next to the campaign's creation (a moment)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from audits.tests.factories import CampaignFactory
+
+    CampaignFactory(deadline=dt.date(2027, 3, 2))
+    today = timezone.localdate()
+    client.force_login(chief)
+
+    chinese = client.get(reverse("audits:campaign_list")).content.decode()
+    assert "2027年3月2日" in chinese and f"{today.year}年{today.month}月{today.day}日" in chinese
+    assert "2027-03-02" not in chinese and today.isoformat() not in chinese
+
+    english = client.get(reverse("audits:campaign_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 Mar 2027" in english and f"{today.day} {MONTHS[today.month - 1]} {today.year}" in english
+    assert "2027年3月2日" not in english and "2027-03-02" not in english and today.isoformat() not in english
+
+
 # --- catalogue -------------------------------------------------------------------------------
 
 
