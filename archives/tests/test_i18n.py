@@ -181,6 +181,24 @@ def test_punct_gives_the_languages_own_punctuation(language, expected):
         assert template.render(Context({"label": label, "note": note})) == expected
 
 
+def test_the_campaign_page_and_the_dashboard_punctuate_in_english(client, chief, auditor):
+    import datetime as dt
+
+    from audits.tests.factories import CampaignFactory
+
+    campaign = CampaignFactory(deadline=dt.date(2027, 3, 2))
+    campaign.auditors.add(auditor)
+    client.force_login(chief)
+    page = client.get(reverse("audits:campaign_detail", args=[campaign.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    html = visible_text(page, chief)
+    assert "Deadline: 2 Mar 2027" in html
+    assert "截止日期：2027年3月2日" in client.get(reverse("audits:campaign_detail", args=[campaign.pk])).content.decode()
+    dashboard = visible_text(client.get(reverse("reports:dashboard", args=[campaign.pk]), HTTP_ACCEPT_LANGUAGE="en"), chief)
+    for text in (html, dashboard):
+        text = text.replace(campaign.name, "").replace(auditor.get_full_name(), "")
+        assert not FULL_WIDTH.search(text), sorted(set(FULL_WIDTH.findall(text)))
+
+
 def test_punct_refuses_a_mark_it_does_not_know():
     from django.template import Context, Template
 
