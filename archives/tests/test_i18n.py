@@ -3,13 +3,19 @@
 The msgids are the Chinese UI text; Chinese stays the default. Choosing English (the browser's
 Accept-Language, or the switcher posting to set_language) shows every page's own text in English;
 only stored data (names, units, campaign titles) and the switcher's "简体中文" stay Chinese.
-The catalogue is complete (no empty or fuzzy entries) and the committed .mo holds exactly the
-.po's entries, so the product never needs gettext tools at run time.
+The catalogue is complete (no empty or fuzzy entries, and no string of the source missing from it:
+makemessages runs on a copy of the project) and the committed .mo holds exactly the .po's entries,
+so the product never needs gettext tools at run time.
 """
 
 import ast
 import gettext
+import hashlib
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -351,3 +357,34 @@ def test_the_compiled_catalogue_matches_the_po(po_entries):
             expected[mo_key(entry)] = entry["msgstr"][0]
     assert set(catalog) == set(expected), {"missing from .mo": set(expected) - set(catalog), "only in .mo": set(catalog) - set(expected)}
     assert catalog == expected
+
+
+def entry_key(entry: dict) -> tuple:
+    return (entry.get("msgctxt"), entry["msgid"], entry.get("msgid_plural"))
+
+
+@pytest.mark.slow
+def test_every_string_of_the_source_is_in_the_catalogue(tmp_path, po_entries):
+    """makemessages on a copy of the project: a {% translate %} or _() added without its entry
+    in locale/en would show Chinese on an English page, and only this notices it. The copy keeps
+    makemessages away from the committed catalogue (it rewrites the .po it finds)."""
+    if not shutil.which("xgettext"):
+        pytest.fail("xgettext is missing: `make sysdeps` installs the Debian package gettext")
+    base = Path(settings.BASE_DIR)
+    copy = tmp_path / "project"
+    shutil.copytree(base, copy, ignore=shutil.ignore_patterns(".*", "__pycache__", "*.pyc", "static", "staticfiles", "media", "var", "*.sqlite3*", "*.mo"))
+    (copy / "locale" / "en" / "LC_MESSAGES" / "django.po").unlink()
+    committed = hashlib.sha256((LOCALE_DIR / "django.po").read_bytes()).hexdigest()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
+    env["DJANGO_SETTINGS_MODULE"] = "dossier_audit.settings"  # the copy's, first on its sys.path
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale", "en", "--no-obsolete"], cwd=copy, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert hashlib.sha256((LOCALE_DIR / "django.po").read_bytes()).hexdigest() == committed, "makemessages touched the committed catalogue"
+
+    fresh = {entry_key(e) for e in parse_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po") if e["msgid"]}
+    assert len(fresh) > 500, "makemessages found the project's strings"
+    missing = sorted(fresh - {entry_key(e) for e in po_entries}, key=str)
+    listed = "\n".join(f"  {msgid!r}" + (f" (context {ctxt!r})" if ctxt else "") + (f" / {plural!r}" if plural else "") for ctxt, msgid, plural in missing)
+    assert not missing, f"{len(missing)} string(s) of the source missing from locale/en/LC_MESSAGES/django.po:\n{listed}"
