@@ -13,7 +13,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/dossier_audit
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # Debian packages the test suite calls: pdftotext/pdffonts (poppler-utils), LibreOffice for
 # opening exported workbooks, Chromium for the browser tests and a CJK font for its pages.
-SYS_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils soffice:libreoffice-calc-nogui chromium:chromium fc-list:fontconfig
+SYS_TOOLS := pdftotext:poppler-utils pdffonts:poppler-utils soffice:libreoffice-calc-nogui chromium:chromium fc-list:fontconfig xgettext:gettext
 # Faces of the summary report (公文): settings REPORT_FONT_* default to these (STACK.md).
 SYS_FONTS := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei \
 	/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf:fonts-arphic-gbsn00lp \

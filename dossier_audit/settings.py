@@ -197,6 +197,8 @@ if not DEBUG:
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates on pages in one style per language: "2027年3月2日" / "2 Mar 2027" (dossier_audit/formats).
+FORMAT_MODULE_PATH = ["dossier_audit.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
