@@ -674,3 +674,17 @@ def test_legacy_subjects_map_to_todays():
     assert rules.legacy_subject("EXP-GAP:2003-01", found) is None
     assert rules.legacy_subject("出生日期") is None and rules.legacy_rule("出生日期") is None
     assert rules.legacy_rule("AGE-ID:") == "AGE-ID" and rules.legacy_rule("NOT-A-RULE:x") is None
+
+
+def test_the_readme_lists_exactly_the_rules_the_engine_runs():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from audits.detection.rules import RULES
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### 系统比对", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"\b(?:AGE|WORK|PARTY|EDU|EXP)-[A-Z0-9-]*[A-Z0-9]\b", section))
+    assert listed == set(RULES), listed ^ set(RULES)
