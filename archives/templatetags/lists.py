@@ -3,7 +3,6 @@ page-jump form's hidden filter."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from archives.registers import person_name, staff_text
 
@@ -21,7 +20,7 @@ def sort_th(context, key: str, label, css: str = ""):
     list (no ``list_sort`` in the context: a home page's table) a plain header."""
     current = context.get("list_sort")
     query = _query(context)
-    th = format_html('<th class="{}"', css) if css else mark_safe("<th")
+    th = format_html('<th class="{}"', css) if css else format_html("<th{}", "")
     if current is None or query is None:
         return format_html("{}>{}</th>", th, label)
     active = current.lstrip("-") == key
