@@ -331,6 +331,11 @@ def change_label(key: str) -> str:
     return str(label or _CHANGE_LABELS.get(key, key))
 
 
+def _field_order(key: str) -> tuple[int, str]:
+    names = [field.name for field in Discrepancy._meta.get_fields()]
+    return (names.index(key) if key in names else len(names), key)
+
+
 def label_events(events) -> list[DiscrepancyEvent]:
     """Labels for history rows in the user's language (their codes are open: detection adds
     its own): the action, the states, and the fields a row changed."""
@@ -348,7 +353,8 @@ def label_events(events) -> list[DiscrepancyEvent]:
         event.to_label = states.get(event.to_state, event.to_state)
         # A registration's changes are its first values, shown in the row itself.
         shown = event.changes if isinstance(event.changes, dict) and event.action != workflow.DiscrepancyAction.REGISTER else {}
-        event.change_labels = separator.join(change_label(key) for key in shown)
+        # In the model's field order: PostgreSQL's jsonb does not keep the keys' order.
+        event.change_labels = separator.join(change_label(key) for key in sorted(shown, key=_field_order))
     return list(events)
 
 
