@@ -434,27 +434,31 @@ def discrepancy_edit(request, pk):
     return render(request, "audits/discrepancy_form.html", {"form": form, "case": case, "cadre": case.dossier.cadre, "discrepancy": discrepancy})
 
 
-@role_required(Role.AUDITOR)
-@require_POST
-def discrepancy_retract(request, pk):
-    discrepancy = selectors.get_discrepancy_for_user(request.user, pk, selectors.FINDINGS)
+def _finding_with_reason(request, discrepancy, service, success: str):
+    """Retract or reinstate a finding with a reason (the same form): call the service, then
+    answer the case page's findings in place (fetch) or redirect to the finding."""
     form = forms.RetractForm(request.POST)
     refused = True
     if form.is_valid():
         try:
-            services.discrepancy_retract(
-                discrepancy=discrepancy, user=request.user, reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"]
-            )
+            service(discrepancy=discrepancy, user=request.user, reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
-            messages.success(request, _("已撤回该问题的登记"))
+            messages.success(request, success)
             refused = False
     else:
         messages.error(request, _form_errors(form))
     if wants_fragment(request):
         return case_findings_fragment(request, discrepancy.case_id, refused=refused)
     return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + f"#discrepancy-{discrepancy.pk}")
+
+
+@role_required(Role.AUDITOR)
+@require_POST
+def discrepancy_retract(request, pk):
+    discrepancy = selectors.get_discrepancy_for_user(request.user, pk, selectors.FINDINGS)
+    return _finding_with_reason(request, discrepancy, services.discrepancy_retract, _("已撤回该问题的登记"))
 
 
 @role_required(Role.AUDITOR, Role.CHIEF)
@@ -462,23 +466,7 @@ def discrepancy_retract(request, pk):
 def discrepancy_reinstate(request, pk):
     """恢复登记 of a dismissed or retracted finding (re-reviewer, or chief at the check)."""
     discrepancy = selectors.get_discrepancy_for_user(request.user, pk)
-    form = forms.RetractForm(request.POST)
-    refused = True
-    if form.is_valid():
-        try:
-            services.discrepancy_reinstate(
-                discrepancy=discrepancy, user=request.user, reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"]
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("已恢复该问题的登记"))
-            refused = False
-    else:
-        messages.error(request, _form_errors(form))
-    if wants_fragment(request):
-        return case_findings_fragment(request, discrepancy.case_id, refused=refused)
-    return redirect(reverse("audits:case_detail", args=[discrepancy.case_id]) + f"#discrepancy-{discrepancy.pk}")
+    return _finding_with_reason(request, discrepancy, services.discrepancy_reinstate, _("已恢复该问题的登记"))
 
 
 # --- rectification -------------------------------------------------------------------------
